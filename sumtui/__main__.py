@@ -1,0 +1,5 @@
+"""`python -m sumtui` runs the command line."""
+
+from sumtui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The client agent: collects inventory, reports to the management point, polls policy."""

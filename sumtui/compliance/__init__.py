@@ -1,0 +1,1 @@
+"""Compliance: evaluation of clients against the catalog, state ingestion and summaries. Imports no console."""

@@ -1,0 +1,1 @@
+"""The site database: engine factory, shared helpers and Alembic migrations."""

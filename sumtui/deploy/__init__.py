@@ -1,0 +1,1 @@
+"""Deployments: update lists, templates, packages and policy. Imports no console."""

@@ -1,0 +1,1 @@
+"""Clients, collections and inventories. Imports no console, server or CLI."""

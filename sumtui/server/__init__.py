@@ -1,0 +1,1 @@
+"""The management point: HTTP API for agents. The only package that imports the web framework."""
