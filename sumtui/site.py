@@ -72,11 +72,11 @@ def open_site(db: str | None = None, *, content_dir: Path | None = None, migrate
     except Exception as exc:  # any driver error: report it as a site problem, one line
         raise SiteError(f"cannot open the site database {_safe(url)}: {_first_line(exc)}") from exc
     if content_dir is None:
-        content_dir = _content_dir(url)
+        content_dir = content_dir_for(url)
     return Site(url=url, engine=engine, content_dir=content_dir, name=site_name(url))
 
 
-def _content_dir(url: str) -> Path:
+def content_dir_for(url: str) -> Path:
     """The configured content folder, else one beside a SQLite file, else the default site's."""
     cfg = local_config.load()
     if cfg.content_dir:

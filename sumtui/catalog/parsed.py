@@ -1,0 +1,81 @@
+"""What one CVRF month says, independent of JSON or XML: the parsers produce it, the store consumes it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+_KB_SPLIT = re.compile(r"[,;\s]+")
+
+
+def split_kbs(text: str | None) -> tuple[str, ...]:
+    """'4486717; KB4486744' → ('4486717', '4486744'): the KBs a Supercedence field names."""
+    out: list[str] = []
+    for part in _KB_SPLIT.split(text or ""):
+        part = part.strip().upper().removeprefix("KB")
+        if part.isdigit() and part not in out:
+            out.append(part)
+    return tuple(out)
+
+
+def kb_number(description: str | None) -> str | None:
+    """A remediation's KB when its description is a KB number ('4592484'), else None (an advisory)."""
+    text = (description or "").strip()
+    return text if text.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One (KB, product) update as one CVE's vendor fix describes it."""
+
+    kb: str
+    product_id: str
+    cve: str
+    severity: str | None
+    impact: str | None
+    subtype: str | None
+    restart: str | None
+    url: str | None
+    fixed_build: str | None
+    supersedes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """A vendor fix without a KB ("Release Notes", "Click to Run"): kept on the CVE, not an update."""
+
+    description: str
+    url: str | None
+    subtype: str | None
+    products: tuple[str, ...]
+
+
+@dataclass
+class ParsedVulnerability:
+    cve: str
+    title: str | None
+    advisories: list[Advisory] = field(default_factory=list)
+
+
+@dataclass
+class ParsedProduct:
+    id: str
+    name: str
+    family: str | None
+
+
+@dataclass
+class ParsedMonth:
+    id: str
+    alias: str | None
+    title: str | None
+    initial_release: datetime | None
+    current_release: datetime | None
+    products: dict[str, ParsedProduct] = field(default_factory=dict)
+    vulnerabilities: list[ParsedVulnerability] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def update_keys(self) -> set[tuple[str, str]]:
+        return {(f.kb, f.product_id) for f in self.facts}

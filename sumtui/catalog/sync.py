@@ -1,0 +1,233 @@
+"""Catalog synchronization from the MSRC CVRF API (or a mirror), and offline import of the same documents.
+
+Both record a run; both report progress through a callback so the console (a worker), the CLI (a
+rich progress bar) and the server reuse the same code. A month that fails is recorded and the run
+goes on; nothing already stored is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from sumtui.catalog import settings as update_point
+from sumtui.catalog.errors import CatalogError
+from sumtui.catalog.ingest import finish_catalog_change, ingest_document
+from sumtui.catalog.models import Document, SyncRun
+from sumtui.catalog.msrc import IndexEntry, MsrcClient
+from sumtui.catalog.runs import finish_run, record_error, start_run
+from sumtui.catalog.settings import UpdatePointSettings
+
+# Months downloaded ahead of the one being stored: overlaps network and database, bounds memory.
+PREFETCH = 2
+
+
+@dataclass
+class SyncProgress:
+    phase: str  # "index" | "month" | "finishing" | "done"
+    months_done: int = 0
+    months_total: int = 0
+    month: str | None = None
+    updates_new: int = 0
+    updates_revised: int = 0
+    failed: int = 0
+    message: str = ""
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+@dataclass
+class _Tally:
+    fetched: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    new: int = 0
+    revised: int = 0
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+
+
+def _settings(engine: Engine) -> UpdatePointSettings:
+    with Session(engine) as session:
+        return update_point.load(session)[0]
+
+
+def select_months(
+    index: Sequence[IndexEntry], *, months: Sequence[str] = (), since: date | None = None
+) -> list[IndexEntry]:
+    """Months asked for by ID (even if not monthly security documents or not in the index), else every
+    monthly security document from `since` on, oldest first."""
+    if months:
+        by_id = {e.id.lower(): e for e in index}
+        chosen = [by_id.get(m.lower()) or IndexEntry(m, None, None, None, None) for m in dict.fromkeys(months)]
+    else:
+        chosen = [e for e in index if e.is_monthly_security and (since is None or (e.month and e.month >= since))]
+    return sorted(chosen, key=lambda e: (e.month or date.min, e.id))
+
+
+async def sync_catalog(
+    engine: Engine,
+    *,
+    url: str | None = None,
+    since: date | None = None,
+    months: Sequence[str] = (),
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    today: date | None = None,
+    timeout: float = 30.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+) -> SyncRun:
+    settings = await asyncio.to_thread(_settings, engine)
+    base = url or settings.url
+    notify = progress or (lambda _p: None)
+    run = await asyncio.to_thread(_start, engine, "sync", base)
+    tally = _Tally()
+    try:
+        async with MsrcClient(base, timeout=timeout, retries=retries, backoff=backoff) as client:
+            notify(SyncProgress("index", message=f"reading the index at {base}"))
+            try:
+                index = await client.index()
+            except CatalogError as exc:
+                tally.errors.append((None, str(exc)))
+                return await asyncio.to_thread(_finish, engine, run, tally, settings, "failed", f"no index: {exc}")
+            first = since or settings.first_month(today or date.today())
+            wanted = select_months(index, months=months, since=None if months else first)
+            stored = await asyncio.to_thread(_stored_revisions, engine)
+            selection = settings.selection_key()
+            todo = []
+            for entry in wanted:
+                revision, stored_selection = stored.get(entry.id, (None, None))
+                if not force and entry.current_release and revision == entry.current_release and stored_selection == selection:
+                    tally.unchanged += 1
+                else:
+                    todo.append(entry)
+            total = len(wanted)
+            notify(SyncProgress("month", tally.unchanged, total, message=f"{len(todo)} to fetch, {tally.unchanged} unchanged"))
+            await _fetch_and_store(engine, client, todo, settings, tally, notify, total)
+        notify(SyncProgress("finishing", total, total, None, tally.new, tally.revised, tally.failed, "updating supersedence"))
+        status = "failed" if tally.failed and not tally.fetched else "partial" if tally.failed else "ok"
+        return await asyncio.to_thread(_finish, engine, run, tally, settings, status, None)
+    except asyncio.CancelledError:
+        await asyncio.to_thread(_finish, engine, run, tally, settings, "cancelled", "cancelled by the operator")
+        raise
+
+
+async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify, total) -> None:
+    async def download(entry: IndexEntry):
+        try:
+            return await client.month(entry.id)
+        except CatalogError as exc:
+            return exc
+
+    pending: dict[int, asyncio.Task] = {}
+    try:
+        for i, entry in enumerate(todo):
+            for j in range(i, min(i + PREFETCH, len(todo))):
+                if j not in pending:
+                    pending[j] = asyncio.create_task(download(todo[j]))
+            got = await pending.pop(i)
+            if isinstance(got, CatalogError):
+                tally.failed += 1
+                tally.errors.append((entry.id, str(got)))
+            else:
+                body, content_type, month_url = got
+                job = asyncio.ensure_future(
+                    asyncio.to_thread(
+                        ingest_document, engine, body, name=month_url, source=month_url, settings=settings,
+                        content_type=content_type, upstream_revision=entry.current_release,
+                    )
+                )
+                try:
+                    result = await asyncio.shield(job)
+                except asyncio.CancelledError:
+                    await _settle(job, entry, tally)  # the month is being committed: let it land, then stop
+                    raise
+                except CatalogError as exc:
+                    tally.failed += 1
+                    tally.errors.append((entry.id, str(exc)))
+                else:
+                    tally.fetched += 1
+                    tally.new += result.updates_new
+                    tally.revised += result.updates_revised
+            done = tally.unchanged + tally.fetched + tally.failed
+            notify(SyncProgress("month", done, total, entry.id, tally.new, tally.revised, tally.failed, f"{entry.id} done"))
+    finally:
+        for task in pending.values():
+            task.cancel()
+
+
+async def _settle(job, entry, tally: _Tally) -> None:
+    try:
+        result = await job
+    except CatalogError as exc:
+        tally.failed += 1
+        tally.errors.append((entry.id, str(exc)))
+    else:
+        tally.fetched += 1
+        tally.new += result.updates_new
+        tally.revised += result.updates_revised
+
+
+def import_files(
+    engine: Engine, paths: Iterable[Path | str], *, progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SyncRun:
+    """Offline import (air-gapped sites): the same documents as files, through the same code path."""
+    files = [Path(p) for p in paths]
+    notify = progress or (lambda _p: None)
+    settings = _settings(engine)
+    run = _start(engine, "import", ", ".join(str(f) for f in files))
+    tally = _Tally()
+    for done, path in enumerate(files):
+        if cancelled and cancelled():
+            return _finish(engine, run, tally, settings, "cancelled", "cancelled by the operator")
+        notify(SyncProgress("month", done, len(files), path.name, tally.new, tally.revised, tally.failed, f"importing {path.name}"))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            tally.failed += 1
+            tally.errors.append((str(path), f"{path}: cannot read ({exc.strerror or exc})"))
+            continue
+        try:
+            result = ingest_document(engine, data, name=str(path), source=str(path.resolve()), settings=settings)
+        except CatalogError as exc:
+            tally.failed += 1
+            tally.errors.append((str(path), str(exc)))
+            continue
+        tally.fetched += 1
+        tally.new += result.updates_new
+        tally.revised += result.updates_revised
+    notify(SyncProgress("finishing", len(files), len(files), None, tally.new, tally.revised, tally.failed, "updating supersedence"))
+    status = "failed" if tally.failed and not tally.fetched else "partial" if tally.failed else "ok"
+    return _finish(engine, run, tally, settings, status, None)
+
+
+def _start(engine: Engine, kind: str, source: str) -> SyncRun:
+    with Session(engine, expire_on_commit=False) as session:
+        return start_run(session, kind=kind, source=source)
+
+
+def _stored_revisions(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
+    with Session(engine) as session:
+        return {d.id: (d.upstream_revision, d.selection) for d in session.exec(select(Document))}
+
+
+def _finish(engine: Engine, run: SyncRun, tally: _Tally, settings, status: str, message: str | None) -> SyncRun:
+    changes = finish_catalog_change(engine, settings=settings) if tally.fetched else None
+    run.months_fetched, run.months_unchanged, run.months_failed = tally.fetched, tally.unchanged, tally.failed
+    run.updates_new, run.updates_revised = tally.new, tally.revised
+    if changes:
+        run.updates_superseded, run.updates_expired = changes.newly_superseded, changes.newly_expired
+    with Session(engine, expire_on_commit=False) as session:
+        for month, reason in tally.errors:
+            record_error(session, run_id=run.id, month=month, reason=reason)
+        if message is None and tally.errors:
+            message = tally.errors[0][1] if len(tally.errors) == 1 else f"{len(tally.errors)} errors; first: {tally.errors[0][1]}"
+        return finish_run(session, run, status=status, message=message)

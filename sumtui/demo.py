@@ -1,0 +1,55 @@
+"""The demo site: the bundled sample catalog in a folder of its own, so `sumtui demo` gives a first
+look offline with one command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sumtui import paths
+from sumtui.site import Site, SiteError, open_site
+
+
+class DemoError(Exception):
+    """The demo site could not be built."""
+
+
+def sample_catalog_files() -> list[Path]:
+    folder = paths.bundled_data_dir() / "catalog"
+    files = sorted(folder.glob("*.cvrf.json"))
+    if not files:
+        raise DemoError(f"no sample catalog in {folder}: the installation is incomplete")
+    return files
+
+
+def build_demo(*, rebuild: bool = False, db: str | None = None, announce: Callable[[str], None] | None = None) -> Site:
+    """Open the demo site, building it first when it does not exist yet (or `rebuild` is set)."""
+    say = announce or (lambda _m: None)
+    root = paths.demo_site()
+    url = db or root.database_url
+    if rebuild and db is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{root.database}{suffix}").unlink(missing_ok=True)
+    try:
+        site = open_site(url, content_dir=root.content)
+    except SiteError as exc:
+        raise DemoError(str(exc)) from None
+    if _is_built(site):
+        return site
+    from sumtui.catalog.sync import import_files
+
+    files = sample_catalog_files()
+    say(f"building the demo site in {root.root}: importing {len(files)} sample months")
+    run = import_files(site.engine, files)
+    if run.status != "ok":
+        raise DemoError(f"the sample catalog did not import: {run.message}")
+    return site
+
+
+def _is_built(site: Site) -> bool:
+    from sqlmodel import func, select
+
+    from sumtui.catalog.models import Update
+
+    with site.session() as session:
+        return session.exec(select(func.count()).select_from(Update)).one() > 0
