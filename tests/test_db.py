@@ -48,3 +48,31 @@ def test_reopening_a_site_keeps_its_data(tmp_path):
     with again.session() as session:
         loaded, saved = up.load(session)
     assert saved and loaded.start_month == "2020-Dec"
+
+
+def test_upgrade_from_first_schema_keeps_the_catalog(tmp_path, realdata):
+    """A site created before the compliance tables existed upgrades without losing its updates."""
+    from sqlmodel import Session, func, select
+
+    from sumtui.catalog.models import Update
+    from sumtui.catalog.sync import import_files
+    from sumtui.db.engine import make_engine
+    from sumtui.db.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, revision="0001")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO product (id, name) VALUES ('10483', 'Windows Server 2012 R2')"))
+        conn.execute(text(
+            "INSERT INTO catalog_update (kb, product_id, product, title, classification, severity_rank,"
+            " cve_count, superseded, expired, search, digest) VALUES ('4592484', '10483',"
+            " 'Windows Server 2012 R2', 't', 'Security Updates', 3, 1, 0, 0, '', '')"))
+    upgrade(engine)
+    assert current_revision(engine) == HEAD
+    with Session(engine) as session:
+        row = session.exec(select(Update)).one()
+        assert (row.kb, row.role) == ("4592484", "other")
+    import_files(engine, [realdata / "msrc" / "2020-Dec.cvrf.json"])
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Update)).one() == 123

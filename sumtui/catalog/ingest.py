@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from sumtui.catalog.cvrf import parse_document
+from sumtui.catalog.derived import refresh_derived
 from sumtui.catalog.errors import BadDocument
 from sumtui.catalog.settings import UpdatePointSettings
 from sumtui.catalog.store import StoreResult, store_month
@@ -36,8 +37,10 @@ def ingest_document(
 
 
 def finish_catalog_change(engine: Engine, *, settings: UpdatePointSettings) -> FlagChanges:
-    """Superseded/expired flags, recomputed in one transaction after the months of a run are stored."""
+    """Superseded/expired flags and the derived supersedence, recomputed in one transaction after the
+    months of a run are stored."""
     with Session(engine) as session:
         changes = refresh_flags(session, settings=settings)
+        refresh_derived(session)
         session.commit()
     return changes

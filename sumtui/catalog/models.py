@@ -90,6 +90,10 @@ class UpdateBase(SQLModel):
     cve_count: int = 0
     superseded: bool = Field(default=False, index=True)
     expired: bool = Field(default=False, index=True)
+    # Derived at sync time for compliance (DESIGN.md §2 rule 2): cumulative, ssu, security_only,
+    # ie_cumulative, hotpatch, dynamic or other; and the KB's release month.
+    role: str = Field(default="other", max_length=16)
+    kb_month: date | None = None
 
 
 class Update(UpdateBase, table=True):
@@ -132,6 +136,18 @@ class UpdateSupersedes(SQLModel, table=True):
 
     update_id: int = Field(foreign_key="catalog_update.id", primary_key=True)
     kb: str = Field(primary_key=True, max_length=16, index=True)
+
+
+class SupersedenceEdge(SQLModel, table=True):
+    """KB `newer_kb` supersedes KB `older_kb`: from MSRC's Supercedence or derived at sync time
+    (monthly cumulative families, servicing stack family, coverage of Security Only / IE / hotpatch)."""
+
+    __tablename__ = "supersedence_edge"
+
+    newer_kb: str = Field(primary_key=True, max_length=16)
+    older_kb: str = Field(primary_key=True, max_length=16, index=True)
+    kind: str = Field(max_length=16)  # msrc | cumulative | ssu | covered
+    product_id: str | None = Field(default=None, max_length=64)  # the product the edge was derived for
 
 
 class SyncRun(SQLModel, table=True):

@@ -1,0 +1,235 @@
+"""Writing compliance changes: state rows, per-client counts and per-collection summaries, all in the
+caller's transaction, so every summary a screen reads is current the moment a report commits.
+
+Everything is applied as differences (old → new states, memberships gained or lost); `rebuild`
+recomputes the summaries from scratch, which tests use to prove the differences right.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
+from sqlmodel import Session
+
+from sumtui.catalog.store import chunks
+from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceState, UpdateSummary
+from sumtui.compliance.states import StateMap, counts, encode
+from sumtui.db.engine import dialect_insert
+from sumtui.fleet.models import Client, Collection, CollectionMember
+
+CS = ComplianceState.__table__
+US = UpdateSummary.__table__
+C = Client.__table__
+COL = Collection.__table__
+M = CollectionMember.__table__
+_COLUMN = {REQUIRED: "required", INSTALLED: "installed", FAILED: "failed"}
+
+
+@dataclass
+class ClientChange:
+    client_id: int
+    old: StateMap
+    new: StateMap
+    was_reported: bool
+    is_reported: bool
+    severity: dict[int, int] = field(default_factory=dict)  # update id → severity rank, for the missing counts
+    extra: dict = field(default_factory=dict)  # further client columns to set (evaluated_at, last_scan, ...)
+
+
+def _compliant(reported: bool, states: StateMap) -> bool:
+    required, _installed, failed = counts(states)
+    return reported and required == 0 and failed == 0
+
+
+def memberships(session: Session, client_ids) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = defaultdict(list)
+    for batch in chunks(sorted(client_ids), 5000):
+        for collection_id, client_id in session.execute(select(M.c.collection_id, M.c.client_id).where(M.c.client_id.in_(batch))):
+            out[client_id].append(collection_id)
+    return out
+
+
+def apply_changes(session: Session, changes: list[ClientChange], *, member_of: dict[int, list[int]] | None = None) -> int:
+    """Apply clients' state changes; returns the number of state rows written or deleted."""
+    if not changes:
+        return 0
+    member_of = member_of if member_of is not None else memberships(session, [c.client_id for c in changes])
+    inserts, deletes, updates = [], [], []
+    summary: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    collection_delta: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # reported, compliant
+    client_rows = []
+    for change in changes:
+        old, new, cid = change.old, change.new, change.client_id
+        groups = member_of.get(cid, [])
+        for uid in old.keys() - new.keys():
+            deletes.append(dict(b_u=uid, b_c=cid))
+            _count(summary, groups, uid, old[uid][0], -1)
+        for uid, (state, source) in new.items():
+            before = old.get(uid)
+            if before == (state, source):
+                continue
+            if before is None:
+                inserts.append(dict(update_id=uid, client_id=cid, state=state, source=source))
+            else:
+                updates.append(dict(b_u=uid, b_c=cid, state=state, source=source))
+                _count(summary, groups, uid, before[0], -1)
+            _count(summary, groups, uid, state, +1)
+        d_rep = int(change.is_reported) - int(change.was_reported)
+        d_comp = int(_compliant(change.is_reported, new)) - int(_compliant(change.was_reported, old))
+        if d_rep or d_comp:
+            for group in groups:
+                collection_delta[group][0] += d_rep
+                collection_delta[group][1] += d_comp
+        required, installed, failed = counts(new)
+        critical = sum(1 for uid, (s, _) in new.items() if s == REQUIRED and change.severity.get(uid, 0) >= 4)
+        important = sum(1 for uid, (s, _) in new.items() if s == REQUIRED and change.severity.get(uid, 0) == 3)
+        client_rows.append(
+            dict(b_id=cid, states=encode(new), required_count=required, installed_count=installed,
+                 failed_count=failed, critical_missing=critical, important_missing=important, **change.extra)
+        )
+    if deletes:
+        session.execute(delete(CS).where(and_(CS.c.update_id == bindparam("b_u"), CS.c.client_id == bindparam("b_c"))), deletes)
+    if updates:
+        session.execute(
+            update(CS).where(and_(CS.c.update_id == bindparam("b_u"), CS.c.client_id == bindparam("b_c")))
+            .values(state=bindparam("state"), source=bindparam("source")),
+            updates,
+        )
+    if inserts:
+        session.execute(insert(CS), inserts)
+    _apply_summary(session, summary)
+    _apply_collection_counts(session, collection_delta, column_pairs=("reported", "compliant"))
+    _update_clients(session, client_rows)
+    return len(inserts) + len(deletes) + len(updates)
+
+
+def _count(summary, groups, uid, state, sign) -> None:
+    index = {REQUIRED: 0, INSTALLED: 1, FAILED: 2}.get(state)
+    if index is None:
+        return
+    for group in groups:
+        summary[(group, uid)][index] += sign
+
+
+def _apply_summary(session: Session, summary: dict[tuple[int, int], list[int]]) -> None:
+    rows = [
+        dict(collection_id=g, update_id=u, required=r, installed=i, failed=f)
+        for (g, u), (r, i, f) in summary.items()
+        if r or i or f
+    ]
+    for batch in chunks(rows, 2000):
+        stmt = dialect_insert(session, US).values(batch)
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[US.c.collection_id, US.c.update_id],
+                set_=dict(
+                    required=US.c.required + stmt.excluded.required,
+                    installed=US.c.installed + stmt.excluded.installed,
+                    failed=US.c.failed + stmt.excluded.failed,
+                ),
+            )
+        )
+
+
+def _apply_collection_counts(session: Session, delta: dict[int, list[int]], *, column_pairs: tuple[str, ...]) -> None:
+    rows = [dict(b_id=g, **{name: d[i] for i, name in enumerate(column_pairs)}) for g, d in delta.items() if any(d)]
+    if rows:
+        session.execute(
+            update(COL).where(COL.c.id == bindparam("b_id"))
+            .values({name: COL.c[name] + bindparam(name) for name in column_pairs}),
+            rows,
+        )
+
+
+def _update_clients(session: Session, rows: list[dict]) -> None:
+    by_columns: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+    for row in rows:
+        by_columns[tuple(sorted(row))].append(row)
+    for columns, group in by_columns.items():
+        values = {c: bindparam(c) for c in columns if c != "b_id"}
+        session.execute(update(C).where(C.c.id == bindparam("b_id")).values(values), group)
+
+
+def change_membership(
+    session: Session, *, added: list[tuple[int, int]], removed: list[tuple[int, int]],
+    reported_as: dict[int, bool] | None = None,
+) -> None:
+    """(collection id, client id) pairs joining or leaving; moves each client's states in or out of the
+    collection's summaries and counts in the same transaction. `reported_as` overrides what a client's
+    row says when its report is being applied in this transaction (its states are not evaluated yet)."""
+    if not added and not removed:
+        return
+    clients = {cid for _, cid in added + removed}
+    facts = {}
+    for batch in chunks(sorted(clients), 5000):
+        for row in session.execute(
+            select(C.c.id, C.c.states, C.c.last_inventory, C.c.last_scan).where(C.c.id.in_(batch))
+        ):
+            facts[row.id] = row
+    from sumtui.compliance.states import decode
+
+    summary: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    delta: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # members, reported, compliant
+    for sign, pairs in ((+1, added), (-1, removed)):
+        for group, cid in pairs:
+            row = facts.get(cid)
+            if row is None:
+                continue
+            states = decode(row.states)
+            reported = row.last_inventory is not None or row.last_scan is not None
+            if reported_as and cid in reported_as:
+                reported = reported_as[cid]
+            delta[group][0] += sign
+            delta[group][1] += sign * int(reported)
+            delta[group][2] += sign * int(_compliant(reported, states))
+            for uid, (state, _source) in states.items():
+                _count(summary, [group], uid, state, sign)
+    if removed:
+        session.execute(
+            delete(M).where(and_(M.c.collection_id == bindparam("b_g"), M.c.client_id == bindparam("b_c"))),
+            [dict(b_g=g, b_c=c) for g, c in removed],
+        )
+    if added:
+        session.execute(insert(M), [dict(collection_id=g, client_id=c) for g, c in added])
+    _apply_summary(session, summary)
+    _apply_collection_counts(session, delta, column_pairs=("members", "reported", "compliant"))
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every summary from the state rows and memberships (repair, and the tests' oracle)."""
+    session.execute(delete(US))
+    grouped = (
+        select(
+            M.c.collection_id,
+            CS.c.update_id,
+            func.sum(case((CS.c.state == REQUIRED, 1), else_=0)),
+            func.sum(case((CS.c.state == INSTALLED, 1), else_=0)),
+            func.sum(case((CS.c.state == FAILED, 1), else_=0)),
+        )
+        .select_from(CS.join(M, M.c.client_id == CS.c.client_id))
+        .group_by(M.c.collection_id, CS.c.update_id)
+    )
+    session.execute(
+        insert(US).from_select(["collection_id", "update_id", "required", "installed", "failed"], grouped)
+    )
+    reported = (C.c.last_inventory.is_not(None)) | (C.c.last_scan.is_not(None))
+    stats = (
+        select(
+            M.c.collection_id,
+            func.count(),
+            func.sum(case((reported, 1), else_=0)),
+            func.sum(case((reported & (C.c.required_count == 0) & (C.c.failed_count == 0), 1), else_=0)),
+        )
+        .select_from(M.join(C, C.c.id == M.c.client_id))
+        .group_by(M.c.collection_id)
+    )
+    session.execute(update(COL).values(members=0, reported=0, compliant=0))
+    rows = [dict(b_id=g, members=n, reported=r or 0, compliant=c or 0) for g, n, r, c in session.execute(stats)]
+    if rows:
+        session.execute(
+            update(COL).where(COL.c.id == bindparam("b_id"))
+            .values(members=bindparam("members"), reported=bindparam("reported"), compliant=bindparam("compliant")),
+            rows,
+        )

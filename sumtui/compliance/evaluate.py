@@ -1,0 +1,123 @@
+"""Evaluation of one client against the catalog (DESIGN.md §2 rules 1–4): what a real Windows Update
+scan would offer, from an inventory (installed KBs, OS product, build revision).
+
+Pure: takes a CatalogView and a ClientProfile, returns verdicts; storing them is apply.py's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sumtui.compliance.models import INSTALLED, REQUIRED
+from sumtui.compliance.products import Presence, client_products
+from sumtui.compliance.view import CatalogView, UpdateInfo, build_tuple
+
+NOT_REQUIRED = 0
+STATE_NAMES = {REQUIRED: "required", INSTALLED: "installed", NOT_REQUIRED: "not_required", 3: "failed"}
+
+
+@dataclass(frozen=True)
+class ClientProfile:
+    os_product: str | None
+    build: str | None  # "10.0.17763"
+    ubr: int | None
+    installed: frozenset[str]  # KB numbers, digits only
+    reported_products: tuple[str, ...] = ()
+    edition: str | None = None
+
+    @property
+    def full_build(self) -> tuple[int, ...] | None:
+        base = build_tuple(self.build)
+        if base is None or len(base) != 3:
+            return base
+        return base + (self.ubr,) if self.ubr is not None else base
+
+    def cache_key(self, catalog_kbs: set[str]) -> tuple:
+        """Clients with the same key get the same verdicts: evaluation is cached per key in a batch."""
+        return (self.os_product, self.edition, self.full_build, frozenset(self.installed & catalog_kbs), self.reported_products)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    update_id: int
+    state: int  # REQUIRED, INSTALLED or NOT_REQUIRED
+    reason: str = ""
+    covered_by: str | None = None  # the KB that covers a not-required update
+
+
+@dataclass
+class Evaluation:
+    products: dict[str, Presence] = field(default_factory=dict)
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    def stored_states(self) -> dict[int, int]:
+        """What the sparse state table keeps: Required and Installed only."""
+        return {v.update_id: v.state for v in self.verdicts if v.state != NOT_REQUIRED}
+
+
+def evaluate(view: CatalogView, profile: ClientProfile, *, explain: bool = False) -> Evaluation:
+    products = client_products(
+        view, os_product=profile.os_product, installed=profile.installed, reported=profile.reported_products,
+        edition=profile.edition,
+    )
+    applicable = [u for key in products for u in view.by_product.get(key, ())]
+    offered_kbs = {u.kb for u in applicable if u.role != "dynamic"}
+    build = profile.full_build
+    by_build = {
+        u.kb for u in applicable if u.fixed_build and _build_covers(build, u.fixed_build)
+    }
+    installed = profile.installed | by_build
+    result = Evaluation(products=products)
+    for u in applicable:
+        result.verdicts.append(_verdict(view, u, profile, installed, by_build, offered_kbs, products, explain))
+    return result
+
+
+def _build_covers(build: tuple[int, ...] | None, fixed: tuple[int, ...]) -> bool:
+    """The client's build (with its revision) is at or past an OS cumulative update's fixed build."""
+    return build is not None and len(build) == 4 and len(fixed) == 4 and build[:3] == fixed[:3] and build[3] >= fixed[3]
+
+
+def _verdict(view, u: UpdateInfo, profile, installed, by_build, offered, products, explain) -> Verdict:
+    kb = u.kb
+    if u.role == "dynamic":
+        return Verdict(u.id, NOT_REQUIRED, f"Not required: KB{kb} is a setup dynamic update, used only by Windows setup" if explain else "")
+    if kb in profile.installed:
+        return Verdict(u.id, INSTALLED, f"Installed: KB{kb} is installed" if explain else "")
+    if kb in by_build:
+        reason = f"Installed: build {_dotted(profile.full_build)} is at or past KB{kb}'s fixed build {_dotted(u.fixed_build)}"
+        return Verdict(u.id, INSTALLED, reason if explain else "")
+    ancestors = view.ancestors(kb)
+    got = ancestors & installed
+    if got:
+        newer = max(got, key=lambda k: (k in profile.installed, int(k)))
+        how = "installed" if newer in profile.installed else f"covered by build {_dotted(profile.full_build)}"
+        return Verdict(u.id, INSTALLED, f"Installed: superseded by KB{newer}, which is {how}" if explain else "")
+    if u.role == "ssu":
+        later = view.later_cumulative.get(u.id, frozenset()) & installed
+        if later:
+            newer = max(later, key=int)
+            return Verdict(u.id, INSTALLED, f"Installed: a later cumulative update of {u.product}, KB{newer}, is installed" if explain else "")
+    covering = ancestors & offered
+    if covering:
+        head = _head(view, covering)
+        return Verdict(u.id, NOT_REQUIRED, f"Not required: covered by KB{head} (Required)" if explain else "", covered_by=head)
+    if not explain:
+        return Verdict(u.id, REQUIRED)
+    presence = products.get(u.product_key)
+    why = f" ({presence.why})" if presence and presence.why != "the OS" else ""
+    if ancestors:
+        tail = "none of the KBs that supersede it is installed"
+    else:
+        tail = "nothing in the catalog supersedes it"
+    return Verdict(u.id, REQUIRED, f"Required: {u.product} is installed{why}; KB{kb} is not; {tail}")
+
+
+def _head(view: CatalogView, covering: frozenset[str]) -> str:
+    """The chain head among the covering KBs: one that nothing else in the set supersedes."""
+    heads = [k for k in covering if not (view.ancestors(k) & covering)]
+    return max(heads or covering, key=int)
+
+
+def _dotted(build: tuple[int, ...] | None) -> str:
+    return ".".join(map(str, build)) if build else "?"

@@ -1,0 +1,83 @@
+"""Which catalog products a client has (DESIGN.md §2 rule 1).
+
+Its OS product; the components that ship in that OS (Internet Explorer, EdgeHTML-based Edge,
+Windows Defender, the OS's in-box .NET Framework); and an optional product — "X on <its OS>" or a
+product such as Office — only when the inventory shows it: an installed KB the catalog lists for it,
+or the agent reporting X. Another OS's products are never inferred from a shared KB.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sumtui.catalog.derived import host_os, is_os_product
+from sumtui.compliance.view import CatalogView, product_key
+from sumtui.fleet.inbox import InboxComponents, inbox_components
+
+_VERSION = re.compile(r"\d+(?:\.\d+)+")
+_IE = re.compile(r"^internet explorer (\d+)")
+
+
+@dataclass(frozen=True)
+class Presence:
+    key: str
+    name: str
+    why: str  # "the OS", "ships with the OS", "KB5005030 is installed", "reported by the agent"
+
+
+def _component(name_key: str) -> str:
+    return name_key.split(" on windows ", 1)[0]
+
+
+def dotnet_versions(component: str) -> set[str]:
+    """'.net framework 3.5 and 4.7.2' → {'3.5', '4.7.2'}; '4.6/4.6.1/4.6.2' → each of them."""
+    return set(_VERSION.findall(component)) if ".net framework" in component else set()
+
+
+def _is_inbox(component: str, inbox: InboxComponents) -> bool:
+    ie = _IE.match(component)
+    if ie is not None:
+        return ie.group(1) == inbox.internet_explorer
+    if "edgehtml" in component:
+        return inbox.edge_html
+    if "defender" in component:
+        return inbox.defender
+    return bool(dotnet_versions(component) & set(inbox.dotnet))
+
+
+def client_products(
+    view: CatalogView,
+    *,
+    os_product: str | None,
+    installed: frozenset[str],
+    reported: tuple[str, ...] = (),
+    edition: str | None = None,
+) -> dict[str, Presence]:
+    out: dict[str, Presence] = {}
+    os_key = product_key(os_product) if os_product else None
+    if os_key:
+        out[os_key] = Presence(os_key, view.product_names.get(os_key, os_product), "the OS")
+        inbox = inbox_components(os_product, edition)
+        for key in view.components.get(os_key, []):
+            if _is_inbox(_component(key), inbox):
+                out[key] = Presence(key, view.product_names[key], f"ships with {os_product}")
+    for kb in sorted(installed):
+        for key in view.products_of_kb.get(kb, ()):
+            if key in out:
+                continue
+            name = view.product_names[key]
+            if is_os_product(name):
+                continue  # a shared KB (8.1 / 2012 R2 rollups) says nothing about another OS
+            host = host_os(name)
+            if host is not None and product_key(host) != os_key:
+                continue  # a component of another OS
+            out[key] = Presence(key, name, f"KB{kb} for it is installed")
+    for reported_name in reported:
+        wanted = product_key(reported_name)
+        for key in view.components.get(os_key, []) if os_key else []:
+            if key not in out and _component(key).startswith(wanted):
+                out[key] = Presence(key, view.product_names[key], "reported by the agent")
+        if wanted in view.product_names and wanted not in out and not is_os_product(view.product_names[wanted]):
+            out[wanted] = Presence(wanted, view.product_names[wanted], "reported by the agent")
+    return out

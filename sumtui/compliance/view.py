@@ -1,0 +1,115 @@
+"""An in-memory view of the catalog shaped for evaluation: built once per batch of clients (a sync's
+fleet-wide re-evaluation, a group of agent reports), then shared by every client in it.
+
+Products are identified by normalized name, not ProductID: MSRC's .NET Framework ids drift between
+months while the names stay the same (DESIGN.md §2 rule 1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from sumtui.catalog.derived import host_os, is_os_product
+from sumtui.catalog.models import SupersedenceEdge, Update
+
+
+def product_key(name: str) -> str:
+    """Normalized product identity: case, spacing and a leading "Microsoft " do not matter."""
+    text = " ".join(name.split()).lower()
+    return text.removeprefix("microsoft ")
+
+
+def build_tuple(text: str | None) -> tuple[int, ...] | None:
+    """'10.0.17763.1637' → (10, 0, 17763, 1637); None when it is not a dotted build number."""
+    if not text or not re.fullmatch(r"\d+(\.\d+){2,3}", text.strip()):
+        return None
+    return tuple(int(p) for p in text.strip().split("."))
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    id: int
+    kb: str
+    product_key: str
+    product: str
+    role: str
+    kb_month: date | None
+    severity_rank: int
+    fixed_build: tuple[int, ...] | None  # only for OS cumulative updates (rule 3)
+
+
+@dataclass
+class CatalogView:
+    updates: dict[int, UpdateInfo] = field(default_factory=dict)
+    by_product: dict[str, list[UpdateInfo]] = field(default_factory=lambda: defaultdict(list))
+    product_names: dict[str, str] = field(default_factory=dict)  # key → display name
+    # key of an OS product → keys of products "X on <that OS>"
+    components: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    products_of_kb: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    superseded_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # older KB → newer KBs
+    # SSU update id → KBs of later cumulative updates of its product (rule 3)
+    later_cumulative: dict[int, frozenset[str]] = field(default_factory=dict)
+    _ancestors: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def kbs(self) -> set[str]:
+        return set(self.products_of_kb)
+
+    def ancestors(self, kb: str) -> frozenset[str]:
+        """Every KB that supersedes `kb`, transitively, across all products (rule 2)."""
+        cached = self._ancestors.get(kb)
+        if cached is not None:
+            return cached
+        seen: set[str] = set()
+        stack = list(self.superseded_by.get(kb, ()))
+        while stack:
+            newer = stack.pop()
+            if newer in seen or newer == kb:
+                continue
+            seen.add(newer)
+            stack.extend(self.superseded_by.get(newer, ()))
+        result = frozenset(seen)
+        self._ancestors[kb] = result
+        return result
+
+
+def load_view(session: Session) -> CatalogView:
+    view = CatalogView()
+    U = Update.__table__
+    rows = session.execute(
+        select(U.c.id, U.c.kb, U.c.product, U.c.role, U.c.kb_month, U.c.severity_rank, U.c.fixed_build)
+    )
+    cumulative_by_product: dict[str, list[UpdateInfo]] = defaultdict(list)
+    for r in rows:
+        key = product_key(r.product)
+        os_cumulative = r.role == "cumulative" and is_os_product(r.product)
+        info = UpdateInfo(
+            r.id, r.kb, key, r.product, r.role, r.kb_month, r.severity_rank,
+            build_tuple(r.fixed_build) if os_cumulative else None,
+        )
+        view.updates[r.id] = info
+        view.by_product[key].append(info)
+        view.product_names.setdefault(key, r.product)
+        view.products_of_kb[r.kb].add(key)
+        if r.role == "cumulative":
+            cumulative_by_product[key].append(info)
+    for key, name in view.product_names.items():
+        host = host_os(name)
+        if host is not None and not is_os_product(name):
+            view.components[product_key(host)].append(key)
+    E = SupersedenceEdge.__table__
+    for newer, older in session.execute(select(E.c.newer_kb, E.c.older_kb)):
+        view.superseded_by[older].add(newer)
+    for info in view.updates.values():
+        if info.role == "ssu":
+            later = cumulative_by_product.get(info.product_key, [])
+            view.later_cumulative[info.id] = frozenset(
+                c.kb for c in later if c.kb_month and info.kb_month and c.kb_month > info.kb_month
+            )
+    return view

@@ -1,0 +1,109 @@
+"""Fleet tables: clients (managed machines), collections, their members and maintenance windows.
+
+A client row also carries its compliance summary (counts kept current by the compliance package)
+and a compact copy of its per-update states, so per-client screens never scan the state table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+
+class ClientBase(SQLModel):
+    name: str = Field(max_length=255)
+    domain: str | None = Field(default=None, max_length=255)
+    os_name: str | None = Field(default=None, max_length=255)
+    build: str | None = Field(default=None, max_length=32)  # "10.0.17763"
+    ubr: int | None = None  # build revision: 10.0.17763.<ubr>
+    architecture: str | None = Field(default=None, max_length=16)
+    is_server: bool | None = None
+    edition: str | None = Field(default=None, max_length=64)
+    os_product: str | None = Field(default=None, max_length=300, index=True)  # catalog product name; None = unmapped
+    source: str = Field(default="imported", max_length=16)  # agent | imported
+    agent_version: str | None = Field(default=None, max_length=32)
+
+
+class Client(ClientBase, table=True):
+    __tablename__ = "client"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_key: str = Field(max_length=255, unique=True)  # upper-cased name: clients are matched case-insensitively
+    installed_kbs: str = Field(default="", sa_column=Column(Text, nullable=False))  # "2894852 2919355 ..."
+    reported_products: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list from the agent
+    tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list
+    created_at: datetime
+    last_inventory: datetime | None = None
+    last_scan: datetime | None = None
+    last_contact: datetime | None = None
+    out_of_support: bool = False
+    end_of_support: date | None = None
+    # Agent identity and report ordering.
+    token_hash: str | None = Field(default=None, max_length=128)
+    report_serial: int = 0
+    needs_full_resend: bool = False
+    # Compliance summary, maintained by sumtui.compliance (never recomputed by screens).
+    evaluated_at: datetime | None = None
+    required_count: int = Field(default=0, index=True)
+    installed_count: int = 0
+    failed_count: int = 0
+    critical_missing: int = 0
+    important_missing: int = 0
+    states: str = Field(default="", sa_column=Column(Text, nullable=False))  # "update_id:state ..." (sparse)
+
+
+class ClientCreate(ClientBase):
+    installed_kbs: list[str] = Field(default_factory=list)
+    reported_products: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
+class CollectionBase(SQLModel):
+    name: str = Field(max_length=200, unique=True)
+    description: str | None = Field(default=None, max_length=500)
+    kind: str = Field(default="static", max_length=16)  # builtin | static | rule
+    # Membership rule (kind == "rule"), JSON: {"os_product": ..., "name_pattern": ..., "domain": ..., "tag": ...}
+    rule: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class Collection(CollectionBase, table=True):
+    __tablename__ = "collection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime
+    # Counts kept current by sumtui.compliance: members, members that reported, compliant members.
+    members: int = 0
+    reported: int = 0
+    compliant: int = 0
+
+
+class CollectionCreate(CollectionBase):
+    pass
+
+
+class CollectionMember(SQLModel, table=True):
+    __tablename__ = "collection_member"
+
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True)
+    client_id: int = Field(foreign_key="client.id", primary_key=True, index=True)
+
+
+class MaintenanceWindowBase(SQLModel):
+    name: str = Field(max_length=200)
+    start_at: datetime
+    duration_minutes: int  # under 24 h (validated by fleet.collections)
+    recurrence: str = Field(default="weekly", max_length=16)  # once | daily | weekly | monthly
+    enabled: bool = True
+
+
+class MaintenanceWindow(MaintenanceWindowBase, table=True):
+    __tablename__ = "maintenance_window"
+
+    id: int | None = Field(default=None, primary_key=True)
+    collection_id: int = Field(foreign_key="collection.id", index=True)
+
+
+class MaintenanceWindowCreate(MaintenanceWindowBase):
+    pass
