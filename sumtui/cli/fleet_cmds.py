@@ -34,6 +34,24 @@ def register(sub) -> None:
     comp.add_argument("--format", choices=FORMATS, default="table")
     comp.set_defaults(handler=compliance_cmd)
 
+    key = sub.add_parser("enroll-key", help="print the site enrollment key agents register with")
+    key.add_argument("--rotate", action="store_true", help="make a new key (registered agents keep working)")
+    key.set_defaults(handler=enroll_key_cmd)
+
+    serve = sub.add_parser("serve", help="run the management point (HTTP API for agents)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8530)
+    serve.set_defaults(handler=serve_cmd)
+
+    agent = sub.add_parser("agent", help="run the client agent on this machine")
+    agent.add_argument("--server", required=True, metavar="URL", help="management point, e.g. http://mp.example:8530/")
+    agent.add_argument("--enroll-key", metavar="KEY", help="site enrollment key (needed the first time)")
+    agent.add_argument("--once", action="store_true", help="report once and exit")
+    agent.add_argument("--inventory", type=Path, metavar="FILE", help="report this inventory file instead of collecting one")
+    agent.add_argument("--name", help="report under this machine name")
+    agent.add_argument("--state-dir", type=Path, help="where the agent keeps its registration and queue")
+    agent.set_defaults(handler=agent_cmd)
+
 
 def _site(args):
     from sumtui.cli.main import open_site_or_fail
@@ -207,3 +225,42 @@ def _client_compliance(site, args) -> int:
         ("kb_id", "KB"), ("product", "Product"), ("severity", "Severity"), ("state", "State"), ("reason", "Why"),
     ] if args.format == "table" else [(k, k) for k in ("kb", "product_id", "product", "title", "severity", "state", "reason", "source")])
     return 0
+
+
+def enroll_key_cmd(args: argparse.Namespace) -> int:
+    from sumtui.fleet.enrollment import enrollment_key, rotate_enrollment_key
+
+    site = _site(args)
+    with site.session() as session:
+        key = rotate_enrollment_key(session) if args.rotate else enrollment_key(session)
+    print(key)
+    return 0
+
+
+def serve_cmd(args: argparse.Namespace) -> int:
+    from sumtui.server.run import serve
+
+    site = _site(args)
+    print(f"sumtui management point for {site.name} on http://{args.host}:{args.port}/ (API docs at /docs)", file=sys.stderr)
+    serve(site, host=args.host, port=args.port)
+    return 0
+
+
+def agent_cmd(args: argparse.Namespace) -> int:
+    from sumtui import paths
+    from sumtui.agent.collect import CollectError
+    from sumtui.agent.main import AgentError, run_agent
+    from sumtui.agent.state import StateError
+    from sumtui.cli.main import CommandError
+    from sumtui.fleet.inventory import InventoryError
+
+    if not args.server.startswith(("http://", "https://")):
+        print(f"sumtui agent: error: --server {args.server!r} is not an http:// or https:// URL", file=sys.stderr)
+        return 2
+    try:
+        return run_agent(
+            server=args.server, state_dir=args.state_dir or paths.state_dir() / "agent", enroll_key=args.enroll_key,
+            inventory_file=args.inventory, name=args.name, once=args.once,
+        )
+    except (AgentError, CollectError, InventoryError, StateError) as exc:
+        raise CommandError(str(exc)) from None

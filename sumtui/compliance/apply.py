@@ -17,7 +17,7 @@ from sumtui.catalog.store import chunks
 from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceState, UpdateSummary
 from sumtui.compliance.states import StateMap, counts, encode
 from sumtui.db.engine import dialect_insert
-from sumtui.fleet.models import Client, Collection, CollectionMember
+from sumtui.fleet.models import Client, Collection, CollectionMember, has_known_state, known_state_sql
 
 CS = ComplianceState.__table__
 US = UpdateSummary.__table__
@@ -55,6 +55,7 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
     """Apply clients' state changes; returns the number of state rows written or deleted."""
     if not changes:
         return 0
+    session.flush()
     member_of = member_of if member_of is not None else memberships(session, [c.client_id for c in changes])
     inserts, deletes, updates = [], [], []
     summary: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -102,6 +103,8 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
     _apply_summary(session, summary)
     _apply_collection_counts(session, collection_delta, column_pairs=("reported", "compliant"))
     _update_clients(session, client_rows)
+    # Rows changed behind the ORM's back: loaded clients and collections must re-read them.
+    session.expire_all()
     return len(inserts) + len(deletes) + len(updates)
 
 
@@ -161,11 +164,12 @@ def change_membership(
     row says when its report is being applied in this transaction (its states are not evaluated yet)."""
     if not added and not removed:
         return
+    session.flush()
     clients = {cid for _, cid in added + removed}
     facts = {}
     for batch in chunks(sorted(clients), 5000):
         for row in session.execute(
-            select(C.c.id, C.c.states, C.c.last_inventory, C.c.last_scan).where(C.c.id.in_(batch))
+            select(C.c.id, C.c.states, C.c.last_inventory, C.c.last_scan, C.c.os_product).where(C.c.id.in_(batch))
         ):
             facts[row.id] = row
     from sumtui.compliance.states import decode
@@ -178,7 +182,7 @@ def change_membership(
             if row is None:
                 continue
             states = decode(row.states)
-            reported = row.last_inventory is not None or row.last_scan is not None
+            reported = has_known_state(last_inventory=row.last_inventory, last_scan=row.last_scan, os_product=row.os_product)
             if reported_as and cid in reported_as:
                 reported = reported_as[cid]
             delta[group][0] += sign
@@ -195,6 +199,7 @@ def change_membership(
         session.execute(insert(M), [dict(collection_id=g, client_id=c) for g, c in added])
     _apply_summary(session, summary)
     _apply_collection_counts(session, delta, column_pairs=("members", "reported", "compliant"))
+    session.expire_all()
 
 
 def rebuild(session: Session) -> None:
@@ -214,7 +219,7 @@ def rebuild(session: Session) -> None:
     session.execute(
         insert(US).from_select(["collection_id", "update_id", "required", "installed", "failed"], grouped)
     )
-    reported = (C.c.last_inventory.is_not(None)) | (C.c.last_scan.is_not(None))
+    reported = known_state_sql()
     stats = (
         select(
             M.c.collection_id,

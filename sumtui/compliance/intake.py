@@ -17,7 +17,7 @@ from sumtui.compliance.view import CatalogView
 from sumtui.fleet.clients import InventoryApplied, apply_inventory
 from sumtui.fleet.collections import refresh_membership
 from sumtui.fleet.inventory.model import Inventory
-from sumtui.fleet.models import Client
+from sumtui.fleet.models import Client, has_known_state
 from sumtui.timeutil import utcnow
 
 SCAN_STATES = {"required": REQUIRED, "installed": INSTALLED, "failed": FAILED, "not_required": 0}
@@ -48,7 +48,7 @@ def ingest_scan(
 ) -> None:
     """Store what the client's own scan reported; it wins over evaluation, update by update."""
     now = now or utcnow()
-    was_reported = client.last_inventory is not None or client.last_scan is not None
+    was_reported = has_known_state(last_inventory=client.last_inventory, last_scan=client.last_scan, os_product=client.os_product)
     table = ScanState.__table__
     if report.full:
         session.execute(delete(table).where(table.c.client_id == client.id))

@@ -17,7 +17,7 @@ from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceSnap
 from sumtui.compliance.states import decode
 from sumtui.compliance.view import CatalogView, load_view
 from sumtui.db.engine import dialect_insert
-from sumtui.fleet.models import Client, Collection, CollectionMember
+from sumtui.fleet.models import Client, Collection, CollectionMember, has_known_state, known_state_sql
 from sumtui.timeutil import utcnow
 
 U = Update.__table__
@@ -141,7 +141,7 @@ def client_states(session: Session, client: Client, *, view: CatalogView | None 
     """Every applicable update's state for one client, each with the sentence that explains it."""
     view = view or load_view(session)
     rows: dict[int, tuple[str, str, str]] = {}  # update id → (state, reason, source)
-    reported = client.last_inventory is not None or client.last_scan is not None
+    reported = has_known_state(last_inventory=client.last_inventory, last_scan=client.last_scan, os_product=client.os_product)
     if client.last_inventory is not None:
         evaluation = evaluate(view, ClientProfile(
             client.os_product, client.build, client.ubr, frozenset((client.installed_kbs or "").split()),
@@ -174,13 +174,19 @@ def client_states(session: Session, client: Client, *, view: CatalogView | None 
         if d is None:
             continue
         if not reported:
-            state, reason, source = "unknown", "Unknown: no inventory or scan from this client yet", "none"
+            state, reason, source = "unknown", _unknown_reason(client), "none"
         else:
             state, reason, source = rows.get(uid, ("not_required", f"Not required: {d.product} is not installed on this client", "evaluation"))
         out.append(ClientUpdateState(uid, d.kb, d.product_id, d.product, d.title, d.severity, state, reason, source))
     order = {"failed": 0, "required": 1, "unknown": 2, "installed": 3, "not_required": 4}
     out.sort(key=lambda r: (order[r.state], -(view.updates[r.update_id].severity_rank if r.update_id in view.updates else 0), r.kb, r.product))
     return out
+
+
+def _unknown_reason(client: Client) -> str:
+    if client.last_inventory is not None:
+        return f"Unknown: the client's OS ({client.os_name or 'not reported'}) matches no product in the catalog"
+    return "Unknown: no inventory or scan from this client yet"
 
 
 @dataclass
@@ -218,7 +224,7 @@ def triage(session: Session, *, collection_id: int, silent_days: int = 7, top: i
         sort="required", limit=top, only_needed=True,
     )
     members = select(M.c.client_id).where(M.c.collection_id == collection_id)
-    reported = (C.c.last_inventory.is_not(None)) | (C.c.last_scan.is_not(None))
+    reported = known_state_sql()
     least = list(session.execute(
         select(C.c.id, C.c.name, C.c.os_product, C.c.required_count, C.c.critical_missing, C.c.important_missing, C.c.failed_count)
         .where(C.c.id.in_(members), reported, (C.c.required_count > 0) | (C.c.failed_count > 0))

@@ -20,7 +20,7 @@ from sumtui.compliance.evaluate import ClientProfile, evaluate
 from sumtui.compliance.models import EVALUATED, SCANNED, ScanState
 from sumtui.compliance.states import StateMap, decode
 from sumtui.compliance.view import CatalogView, load_view
-from sumtui.fleet.models import Client
+from sumtui.fleet.models import Client, has_known_state
 from sumtui.timeutil import utcnow
 
 C = Client.__table__
@@ -102,7 +102,8 @@ def reevaluate(
         changes = []
         for row in batch:
             evaluated: dict[int, int] = {}
-            if row.last_inventory is not None:
+            # An inventory of an OS the catalog does not know says nothing reliable: the client stays Unknown.
+            if row.last_inventory is not None and row.os_product is not None:
                 profile = profile_of(row)
                 key = profile.cache_key(catalog_kbs)
                 evaluated = cache.get(key)
@@ -110,7 +111,7 @@ def reevaluate(
                     evaluated = evaluate(view, profile).stored_states()
                     cache[key] = evaluated
                 result.evaluated += 1
-            reported = row.last_inventory is not None or row.last_scan is not None
+            reported = has_known_state(last_inventory=row.last_inventory, last_scan=row.last_scan, os_product=row.os_product)
             was = previously_reported.get(row.id, reported) if previously_reported else reported
             changes.append(
                 ClientChange(

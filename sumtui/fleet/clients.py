@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from sumtui.fleet.inventory.model import Inventory
-from sumtui.fleet.models import Client, CollectionMember
+from sumtui.fleet.models import Client, CollectionMember, has_known_state
 from sumtui.timeutil import utcnow
 
 C = Client.__table__
@@ -51,7 +51,9 @@ def apply_inventory(
     created = client is None
     if created:
         client = Client(name=host, name_key=name_key(host), created_at=now, source=source)
-    was_reported = not created and (client.last_inventory is not None or client.last_scan is not None)
+    was_reported = not created and has_known_state(
+        last_inventory=client.last_inventory, last_scan=client.last_scan, os_product=client.os_product
+    )
     before = set((client.installed_kbs or "").split())
     if inventory.source_format in HOTFIX_ONLY:
         kbs = before | set(inventory.installed_kbs)
@@ -156,7 +158,7 @@ def _iso(value: datetime | date | None) -> str | None:
 
 def export_client(client: Client) -> dict:
     """A client as `sumtui clients --format json` prints it."""
-    reported = client.last_inventory is not None or client.last_scan is not None
+    reported = has_known_state(last_inventory=client.last_inventory, last_scan=client.last_scan, os_product=client.os_product)
     build = client.build
     if build and client.ubr is not None:
         build = f"{build}.{client.ubr}"

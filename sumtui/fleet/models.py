@@ -107,3 +107,15 @@ class MaintenanceWindow(MaintenanceWindowBase, table=True):
 
 class MaintenanceWindowCreate(MaintenanceWindowBase):
     pass
+
+
+def has_known_state(*, last_inventory, last_scan, os_product) -> bool:
+    """Whether a client's compliance is known: its own scan reported, or an inventory of an OS the
+    catalog knows. A client never heard from, or whose OS maps to no product, is Unknown — never compliant."""
+    return last_scan is not None or (last_inventory is not None and os_product is not None)
+
+
+def known_state_sql():
+    """The same test as a SQL expression over the client table."""
+    c = Client.__table__.c
+    return c.last_scan.is_not(None) | (c.last_inventory.is_not(None) & c.os_product.is_not(None))

@@ -1,0 +1,60 @@
+"""The agent's HTTP side: calls to the management point with retries and backoff on network
+failures and 5xx, so a server that is down for a while costs nothing but time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+from sumtui import __version__
+
+
+class ServerError(Exception):
+    """The management point refused a call (4xx) or stayed unreachable; `status` is None when unreachable."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AgentClient:
+    def __init__(self, server: str, *, token: str | None = None, retries: int = 4, backoff: float = 1.0,
+                 timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.server = server.rstrip("/") + "/"
+        self.token = token
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+        self._http = httpx.Client(base_url=self.server, timeout=timeout, headers={"User-Agent": f"sumtui-agent/{__version__}"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def call(self, method: str, path: str, *, json: dict | None = None) -> dict:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        last = ""
+        for attempt in range(self.retries + 1):
+            try:
+                response = self._http.request(method, path, json=json, headers=headers)
+            except httpx.HTTPError as exc:
+                last = f"{method} {self.server}{path}: {type(exc).__name__}: {str(exc).strip()[:120] or 'no answer'}"
+            else:
+                if response.status_code < 400:
+                    return response.json()
+                message = _error_text(response)
+                if response.status_code < 500:
+                    raise ServerError(f"{method} {path}: HTTP {response.status_code}: {message}", response.status_code)
+                last = f"{method} {path}: HTTP {response.status_code}: {message}"
+            if attempt < self.retries:
+                self.sleep(self.backoff * (2**attempt))
+        raise ServerError(f"{last} (gave up after {self.retries + 1} attempts)")
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    return str(body.get("error") or body)[:300] if isinstance(body, dict) else str(body)[:300]
