@@ -1,5 +1,5 @@
-"""The demo site: the bundled sample catalog in a folder of its own, so `sumtui demo` gives a first
-look offline with one command."""
+"""The demo site: the bundled sample catalog and a generated fleet in a folder of their own, so
+`sumtui demo` gives a first look offline with one command."""
 
 from __future__ import annotations
 
@@ -22,7 +22,13 @@ def sample_catalog_files() -> list[Path]:
     return files
 
 
-def build_demo(*, rebuild: bool = False, db: str | None = None, announce: Callable[[str], None] | None = None) -> Site:
+DEFAULT_CLIENTS = 2500
+
+
+def build_demo(
+    *, rebuild: bool = False, db: str | None = None, clients: int = DEFAULT_CLIENTS,
+    announce: Callable[[str], None] | None = None,
+) -> Site:
     """Open the demo site, building it first when it does not exist yet (or `rebuild` is set)."""
     say = announce or (lambda _m: None)
     root = paths.demo_site()
@@ -43,6 +49,15 @@ def build_demo(*, rebuild: bool = False, db: str | None = None, announce: Callab
     run = import_files(site.engine, files)
     if run.status != "ok":
         raise DemoError(f"the sample catalog did not import: {run.message}")
+    if clients:
+        from sumtui.compliance.queries import take_snapshot
+        from sumtui.fleet.demo_fleet import generate_fleet
+
+        say(f"generating a fleet of {clients} clients (labelled \"generated\")")
+        with site.session() as session:
+            generate_fleet(session, count=clients)
+            take_snapshot(session)
+            session.commit()
     return site
 
 

@@ -84,3 +84,25 @@ def realdata():
     if not REALDATA.is_dir():
         pytest.skip("../shared/realdata is not present")
     return REALDATA
+
+
+@pytest.fixture
+def catalog_site(tmp_path):
+    """A SQLite site holding the four-month compliance scenario catalog (tests/compliance/scenario.py)."""
+    from sumtui.catalog.sync import import_files
+    from sumtui.site import open_site
+    from tests.compliance.scenario import write_months
+
+    opened = open_site(f"sqlite:///{tmp_path / 'site.db'}", content_dir=tmp_path / "content")
+    run = import_files(opened.engine, write_months(tmp_path / "months"))
+    assert run.status == "ok", run.message
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def view(catalog_site):
+    from sumtui.compliance.view import load_view
+
+    with catalog_site.session() as session:
+        return load_view(session)

@@ -96,6 +96,23 @@ def _progress_bar(enabled: bool):
     return progress, update
 
 
+def _reevaluate(site, run) -> None:
+    """A catalog that changed changes what every client needs: re-evaluate the fleet (if any)."""
+    if not run.months_fetched:
+        return
+    from sqlalchemy import func, select
+
+    from sumtui.compliance.intake import after_catalog_change
+    from sumtui.fleet.models import Client
+
+    with site.session() as session:
+        if not session.execute(select(func.count()).select_from(Client)).scalar_one():
+            return
+        result = after_catalog_change(session)
+        session.commit()
+    print(f"re-evaluated {result.clients} client(s) in {result.seconds:.1f} s", file=sys.stderr)
+
+
 def _report(run, errors, *, as_json: bool, elapsed: float) -> int:
     from sumtui.catalog.runs import run_record
 
@@ -146,6 +163,7 @@ def sync_cmd(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.stop()
+    _reevaluate(site, run)
     with site.session() as session:
         errors = run_errors(session, run_id=run.id)
     return _report(run, errors, as_json=args.json, elapsed=time.perf_counter() - started)
@@ -172,6 +190,7 @@ def import_cmd(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.stop()
+    _reevaluate(site, run)
     with site.session() as session:
         errors = run_errors(session, run_id=run.id)
     return _report(run, errors, as_json=args.json, elapsed=time.perf_counter() - started)

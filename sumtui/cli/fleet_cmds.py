@@ -96,6 +96,12 @@ def clients_import_cmd(args: argparse.Namespace) -> int:
                 created=applied.created,
                 warning="; ".join(inventory.warnings) or ("out of support" if c.out_of_support else ""),
             ))
+    if rows:
+        from sumtui.compliance.queries import take_snapshot
+
+        with site.session() as session:
+            take_snapshot(session)
+            session.commit()
     emit(rows, fmt=args.import_format, columns=[
         ("name", "Client"), ("format", "Format"), ("os_product", "OS product"), ("kbs", "KBs"),
         ("kbs_added", "Added"), ("required", "Required"), ("warning", "Note"), ("file", "File"),

@@ -4,7 +4,7 @@ transaction, so a committed report is a current summary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,11 +68,9 @@ def ingest_scan(
 def after_catalog_change(
     session: Session, *, progress: Callable[[int, int], None] | None = None, commit_batches: bool = True
 ) -> ReevalResult:
-    """Fleet-wide re-evaluation after a sync or import changed the catalog."""
-    return reevaluate(session, progress=progress, commit_batches=commit_batches)
+    """Fleet-wide re-evaluation after a sync or import changed the catalog, then today's snapshot."""
+    from sumtui.compliance.queries import take_snapshot
 
-
-def client_ids(session: Session, names: Iterable[str]) -> list[int]:
-    from sumtui.fleet.clients import find_client
-
-    return [c.id for c in (find_client(session, n) for n in names) if c is not None]
+    result = reevaluate(session, progress=progress, commit_batches=commit_batches)
+    take_snapshot(session)
+    return result

@@ -169,6 +169,7 @@ def client_states(session: Session, client: Client, *, view: CatalogView | None 
         for r in session.execute(select(U_.c.id, U_.c.kb, U_.c.product_id, U_.c.product, U_.c.title, U_.c.severity).where(U_.c.id.in_(chunk))):
             details[r.id] = r
     out = []
+    caveat = f" (the inventory's KB list is incomplete: {client.inventory_note})" if client.inventory_note else ""
     for uid in ids:
         d = details.get(uid)
         if d is None:
@@ -177,6 +178,8 @@ def client_states(session: Session, client: Client, *, view: CatalogView | None 
             state, reason, source = "unknown", _unknown_reason(client), "none"
         else:
             state, reason, source = rows.get(uid, ("not_required", f"Not required: {d.product} is not installed on this client", "evaluation"))
+            if state == "required" and source == "evaluation":
+                reason += caveat
         out.append(ClientUpdateState(uid, d.kb, d.product_id, d.product, d.title, d.severity, state, reason, source))
     order = {"failed": 0, "required": 1, "unknown": 2, "installed": 3, "not_required": 4}
     out.sort(key=lambda r: (order[r.state], -(view.updates[r.update_id].severity_rank if r.update_id in view.updates else 0), r.kb, r.product))

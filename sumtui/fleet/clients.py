@@ -75,6 +75,8 @@ def apply_inventory(
     client.end_of_support = end
     client.out_of_support = bool(end and end < now.date())
     client.installed_kbs = " ".join(sorted(kbs, key=int))
+    if inventory.source_format not in HOTFIX_ONLY or not inventory.kb_list_complete:
+        client.inventory_note = "; ".join(inventory.warnings)[:500] if not inventory.kb_list_complete else None
     client.last_inventory = now
     client.last_contact = now if source == "agent" else client.last_contact
     if source == "agent":
@@ -177,6 +179,7 @@ def export_client(client: Client) -> dict:
         "last_scan": _iso(client.last_scan),
         "last_contact": _iso(client.last_contact),
         "out_of_support": client.out_of_support,
+        "inventory_note": client.inventory_note,
         "end_of_support": _iso(client.end_of_support),
         "tags": json.loads(client.tags or "[]"),
         "reported": reported,

@@ -36,6 +36,9 @@ class Client(ClientBase, table=True):
     tags: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list
     created_at: datetime
     last_inventory: datetime | None = None
+    # Set when the last inventory was visibly cut short (e.g. a systeminfo listing fewer hotfixes than
+    # it announces): missing KBs may be installed, and screens say so.
+    inventory_note: str | None = Field(default=None, max_length=500)
     last_scan: datetime | None = None
     last_contact: datetime | None = None
     out_of_support: bool = False

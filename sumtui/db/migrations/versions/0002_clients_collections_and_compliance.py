@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('tags', sa.Text(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('last_inventory', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('inventory_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('last_scan', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_contact', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('out_of_support', sa.Boolean(), nullable=False),

@@ -1,0 +1,174 @@
+"""The sumtui agent's own inventory document (JSON) → Inventory, validated strictly.
+
+Format "sumtui-inventory/1" — one JSON object, UTF-8:
+
+    {
+      "format": "sumtui-inventory/1",          required, exactly this string
+      "name": "PC044",                         required, host name (1-255 chars, no spaces or controls)
+      "domain": "corp.example",                optional, string or null (workgroup machines: null)
+      "os_name": "Microsoft Windows 10 Enterprise",   required, as the OS reports it (Caption)
+      "build": "10.0.17763",                   required, major.minor.build
+      "ubr": 3287,                             optional, integer >= 0 or null: the build revision
+      "architecture": "x64",                   required, "x64" | "x86" | "arm64" (any case)
+      "is_server": false,                      required, boolean
+      "installed_kbs": ["KB5005030", ...],     required, list of "KB" + digits (or bare digits)
+      "products": [".NET Framework 4.8"],      optional, list of strings: products beyond the OS
+      "agent_version": "0.1.0",                optional, string or null
+      "collected_at": "2026-11-25T10:00:00Z"   optional, ISO 8601 with a time zone, or null
+    }
+
+Anything else is refused with a message naming the field: unknown keys (a new field means a new
+format version, so an old server never silently drops what a newer agent reports), duplicate keys,
+NaN/Infinity, wrong types. The edition is derived from `os_name`, as for systeminfo.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+from sumtui.fleet.inventory.model import Inventory, InventoryError, is_host_name, normalize_kbs
+from sumtui.fleet.osmap import edition_from_os_name, normalize_architecture
+
+FORMAT = "sumtui-inventory/1"
+_REQUIRED = ("format", "name", "os_name", "build", "architecture", "is_server", "installed_kbs")
+_OPTIONAL = ("domain", "ubr", "products", "agent_version", "collected_at")
+_BUILD = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,6}$")
+_KB = re.compile(r"^(?:KB)?0*(\d{1,8})$", re.IGNORECASE)
+_MAX_LIST = 20000  # far above any real machine's KB count; bounds a hostile document's cost
+_MAX_TEXT = 1024
+
+
+def looks_like_agent_json(text: str) -> bool:
+    # No other format we read starts with a bracket; a JSON list is read to be refused by name.
+    return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
+
+
+def parse_agent_json(text: str, *, name: str) -> Inventory:
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except _Bad as exc:
+        raise InventoryError(f"{name}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InventoryError(f"{name}: invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise InventoryError(f"{name}: invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise InventoryError(f"{name}: invalid JSON: {str(exc).splitlines()[0][:80]}") from None
+    if not isinstance(doc, dict):
+        raise InventoryError(f"{name}: expected a JSON object, got {_kind(doc)}")
+
+    def bad(key: str, expected: str) -> InventoryError:
+        return InventoryError(f"{name}: field '{key}': expected {expected}")
+
+    if doc.get("format") != FORMAT:
+        if "format" not in doc:
+            raise InventoryError(f"{name}: missing field 'format' (expected \"{FORMAT}\"): not a sumtui inventory")
+        raise bad("format", f'"{FORMAT}", got {json.dumps(doc["format"])[:60]}')
+    for key in _REQUIRED:
+        if key not in doc:
+            raise InventoryError(f"{name}: missing field '{key}'")
+    unknown = sorted(set(doc) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise InventoryError(f"{name}: unknown field '{unknown[0]}' (format {FORMAT})")
+
+    host = doc["name"]
+    if not isinstance(host, str) or not is_host_name(host):
+        raise bad("name", "a host name (1-255 characters, no spaces)")
+    os_name = _text(doc, "os_name", bad, required=True)
+    build = doc["build"]
+    if not isinstance(build, str) or not _BUILD.match(build):
+        raise bad("build", "a string like 10.0.17763")
+    ubr = doc.get("ubr")
+    if ubr is not None and (type(ubr) is not int or not 0 <= ubr < 2**31):
+        raise bad("ubr", "a non-negative integer like 3287, or null")
+    arch_value = doc["architecture"]
+    architecture = arch_value.lower() if isinstance(arch_value, str) else None
+    if architecture not in ("x64", "x86", "arm64"):
+        raise bad("architecture", '"x64", "x86" or "arm64"')
+    if type(doc["is_server"]) is not bool:
+        raise bad("is_server", "true or false")
+    kbs = _kb_list(doc["installed_kbs"], bad)
+    products = doc.get("products") or []
+    if not isinstance(products, list) or len(products) > _MAX_LIST:
+        raise bad("products", "a list of product names")
+    for index, product in enumerate(products):
+        if not isinstance(product, str) or not product.strip() or len(product) > _MAX_TEXT:
+            raise bad(f"products[{index}]", "a product name (non-empty string)")
+
+    return Inventory(
+        name=host,
+        source_format="agent-json",
+        domain=_text(doc, "domain", bad),
+        os_name=os_name,
+        build=build,
+        ubr=ubr,
+        architecture=normalize_architecture(architecture),
+        is_server=doc["is_server"],
+        edition=edition_from_os_name(os_name),
+        installed_kbs=kbs,
+        products=list(dict.fromkeys(p.strip() for p in products)),
+        agent_version=_text(doc, "agent_version", bad),
+        collected_at=_time(doc.get("collected_at"), bad),
+    )
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _no_duplicates(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Bad(f"duplicate field '{key}'")
+        seen[key] = value
+    return seen
+
+
+def _no_constant(token):
+    raise _Bad(f"invalid number {token}")
+
+
+def _kind(value) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+
+
+def _text(doc: dict, key: str, bad, *, required: bool = False) -> str | None:
+    value = doc.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_TEXT:
+        raise bad(key, "a non-empty string" + ("" if required else " or null"))
+    return value.strip()
+
+
+def _kb_list(value, bad) -> list[str]:
+    if not isinstance(value, list) or len(value) > _MAX_LIST:
+        raise bad("installed_kbs", 'a list of KB ids like ["KB5005030"]')
+    digits = []
+    for index, item in enumerate(value):
+        match = _KB.match(item) if isinstance(item, str) else None
+        if not match:
+            raise bad(f"installed_kbs[{index}]", "a KB id like KB5005030")
+        digits.append(match.group(1))
+    return normalize_kbs(digits)
+
+
+def _time(value, bad) -> datetime | None:
+    if value is None:
+        return None
+    expected = "an ISO 8601 time with a time zone, like 2026-11-25T10:00:00Z"
+    if not isinstance(value, str) or len(value) > 64:
+        raise bad("collected_at", expected)
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise bad("collected_at", expected) from None
+    if parsed.tzinfo is None:
+        raise bad("collected_at", expected)
+    return parsed.astimezone(UTC)
