@@ -108,8 +108,10 @@ class Agent:
 
 
 def run_agent(*, server: str, state_dir: Path, enroll_key: str | None, inventory_file: Path | None, name: str | None,
-              once: bool, say: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep) -> int:
-    agent = Agent(server=server, state_dir=state_dir, enroll_key=enroll_key, inventory_file=inventory_file, name=name, say=say)
+              once: bool, say: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep,
+              backoff: float = 1.0) -> int:
+    agent = Agent(server=server, state_dir=state_dir, enroll_key=enroll_key, inventory_file=inventory_file, name=name,
+                  say=say, backoff=backoff)
     try:
         agent.report_inventory()
         sent = agent.flush()

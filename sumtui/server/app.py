@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Header, HTTPException, Request
@@ -21,6 +22,7 @@ from sumtui import __version__
 from sumtui.catalog.models import SyncRun, Update
 from sumtui.compliance.intake import ScanReport as ScanInput
 from sumtui.compliance.intake import ingest_inventory, ingest_scan
+from sumtui.compliance.queries import take_snapshot
 from sumtui.compliance.view import load_view, product_key
 from sumtui.fleet import agent_settings
 from sumtui.fleet.clients import find_client, name_key
@@ -44,6 +46,7 @@ from sumtui.server.writer import BatchContext, Writer
 from sumtui.site import Site
 from sumtui.timeutil import utcnow
 
+SNAPSHOT_EVERY = 300.0  # seconds
 STATE_CODES = {"required": 1, "installed": 2, "failed": 3, "not_required": 0}
 ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
           404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody}}
@@ -75,8 +78,14 @@ def create_app(site: Site):
     catalog = CatalogCache()
     tokens: dict[int, str | None] = {}
 
+    snapshot_due = [0.0]
+
     def prepare(session: Session, context: BatchContext) -> None:
         context.values["view"], context.values["lookup"] = catalog.get(session)
+        if time.monotonic() >= snapshot_due[0]:
+            # Today's compliance for the trend on Home, refreshed at most every few minutes.
+            take_snapshot(session)
+            snapshot_due[0] = time.monotonic() + SNAPSHOT_EVERY
 
     writer = Writer(site.engine, prepare=prepare)
 
