@@ -76,3 +76,20 @@ def test_upgrade_from_first_schema_keeps_the_catalog(tmp_path, realdata):
     import_files(engine, [realdata / "msrc" / "2020-Dec.cvrf.json"])
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Update)).one() == 123
+
+
+def test_migrations_downgrade_and_upgrade_again(tmp_path):
+    from sumtui.db.engine import make_engine
+    from sumtui.db.migrate import alembic_config, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'roundtrip.db'}")
+    upgrade(engine)
+    from alembic import command
+
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert current_revision(engine) == HEAD

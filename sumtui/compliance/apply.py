@@ -16,7 +16,7 @@ from sqlmodel import Session
 from sumtui.catalog.store import chunks
 from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceState, UpdateSummary
 from sumtui.compliance.states import StateMap, counts, encode
-from sumtui.db.engine import dialect_insert
+from sumtui.db.engine import dialect_insert, executemany
 from sumtui.fleet.models import Client, Collection, CollectionMember, has_known_state, known_state_sql
 
 CS = ComplianceState.__table__
@@ -65,16 +65,16 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
         old, new, cid = change.old, change.new, change.client_id
         groups = member_of.get(cid, [])
         for uid in old.keys() - new.keys():
-            deletes.append(dict(b_u=uid, b_c=cid))
+            deletes.append((uid, cid))
             _count(summary, groups, uid, old[uid][0], -1)
         for uid, (state, source) in new.items():
             before = old.get(uid)
             if before == (state, source):
                 continue
             if before is None:
-                inserts.append(dict(update_id=uid, client_id=cid, state=state, source=source))
+                inserts.append((uid, cid, state, source))
             else:
-                updates.append(dict(b_u=uid, b_c=cid, state=state, source=source))
+                updates.append((state, source, uid, cid))
                 _count(summary, groups, uid, before[0], -1)
             _count(summary, groups, uid, state, +1)
         d_rep = int(change.is_reported) - int(change.was_reported)
@@ -90,22 +90,26 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
             dict(b_id=cid, states=encode(new), required_count=required, installed_count=installed,
                  failed_count=failed, critical_missing=critical, important_missing=important, **change.extra)
         )
-    if deletes:
-        session.execute(delete(CS).where(and_(CS.c.update_id == bindparam("b_u"), CS.c.client_id == bindparam("b_c"))), deletes)
-    if updates:
-        session.execute(
-            update(CS).where(and_(CS.c.update_id == bindparam("b_u"), CS.c.client_id == bindparam("b_c")))
-            .values(state=bindparam("state"), source=bindparam("source")),
-            updates,
-        )
-    if inserts:
-        session.execute(insert(CS), inserts)
+    # The state table is the hot path: straight through the driver (see db.engine.executemany).
+    executemany(session, "DELETE FROM compliance_state WHERE update_id = ? AND client_id = ?", deletes)
+    executemany(session, "UPDATE compliance_state SET state = ?, source = ? WHERE update_id = ? AND client_id = ?", updates)
+    executemany(session, "INSERT INTO compliance_state (update_id, client_id, state, source) VALUES (?, ?, ?, ?)", inserts)
     _apply_summary(session, summary)
     _apply_collection_counts(session, collection_delta, column_pairs=("reported", "compliant"))
     _update_clients(session, client_rows)
     # Rows changed behind the ORM's back: loaded clients and collections must re-read them.
-    session.expire_all()
+    expire_loaded(session, Client, [c.client_id for c in changes])
+    expire_loaded(session, Collection, list(collection_delta))
     return len(inserts) + len(deletes) + len(updates)
+
+
+def expire_loaded(session: Session, model, ids) -> None:
+    """Expire the instances of `model` with these ids that the session holds (and only those)."""
+    identity_map = session.identity_map
+    for object_id in ids:
+        instance = identity_map.get(session.identity_key(model, object_id))
+        if instance is not None:
+            session.expire(instance)
 
 
 def _count(summary, groups, uid, state, sign) -> None:
@@ -117,23 +121,16 @@ def _count(summary, groups, uid, state, sign) -> None:
 
 
 def _apply_summary(session: Session, summary: dict[tuple[int, int], list[int]]) -> None:
-    rows = [
-        dict(collection_id=g, update_id=u, required=r, installed=i, failed=f)
-        for (g, u), (r, i, f) in summary.items()
-        if r or i or f
-    ]
-    for batch in chunks(rows, 2000):
-        stmt = dialect_insert(session, US).values(batch)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[US.c.collection_id, US.c.update_id],
-                set_=dict(
-                    required=US.c.required + stmt.excluded.required,
-                    installed=US.c.installed + stmt.excluded.installed,
-                    failed=US.c.failed + stmt.excluded.failed,
-                ),
-            )
-        )
+    rows = [(g, u, r, i, f) for (g, u), (r, i, f) in summary.items() if r or i or f]
+    # ON CONFLICT ... DO UPDATE is the same on SQLite and PostgreSQL; one fixed statement for every
+    # batch size keeps the driver doing the work (see db.engine.executemany).
+    executemany(
+        session,
+        "INSERT INTO update_summary (collection_id, update_id, required, installed, failed) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (collection_id, update_id) DO UPDATE SET required = update_summary.required + excluded.required, "
+        "installed = update_summary.installed + excluded.installed, failed = update_summary.failed + excluded.failed",
+        rows,
+    )
 
 
 def _apply_collection_counts(session: Session, delta: dict[int, list[int]], *, column_pairs: tuple[str, ...]) -> None:
@@ -199,7 +196,7 @@ def change_membership(
         session.execute(insert(M), [dict(collection_id=g, client_id=c) for g, c in added])
     _apply_summary(session, summary)
     _apply_collection_counts(session, delta, column_pairs=("members", "reported", "compliant"))
-    session.expire_all()
+    expire_loaded(session, Collection, list(delta))
 
 
 def rebuild(session: Session) -> None:

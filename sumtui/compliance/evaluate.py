@@ -7,6 +7,7 @@ Pure: takes a CatalogView and a ClientProfile, returns verdicts; storing them is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sumtui.compliance.models import INSTALLED, REQUIRED
 from sumtui.compliance.products import Presence, client_products
@@ -25,7 +26,7 @@ class ClientProfile:
     reported_products: tuple[str, ...] = ()
     edition: str | None = None
 
-    @property
+    @cached_property
     def full_build(self) -> tuple[int, ...] | None:
         base = build_tuple(self.build)
         if base is None or len(base) != 3:
@@ -60,17 +61,50 @@ def evaluate(view: CatalogView, profile: ClientProfile, *, explain: bool = False
         view, os_product=profile.os_product, installed=profile.installed, reported=profile.reported_products,
         edition=profile.edition,
     )
-    applicable = [u for key in products for u in view.by_product.get(key, ())]
-    offered_kbs = {u.kb for u in applicable if u.role != "dynamic"}
-    build = profile.full_build
-    by_build = {
-        u.kb for u in applicable if u.fixed_build and _build_covers(build, u.fixed_build)
-    }
-    installed = profile.installed | by_build
     result = Evaluation(products=products)
-    for u in applicable:
-        result.verdicts.append(_verdict(view, u, profile, installed, by_build, offered_kbs, products, explain))
+    for u, state, why, other in _classify(view, profile, products):
+        reason = _reason(u, state, why, other, profile, products) if explain else ""
+        result.verdicts.append(Verdict(u.id, state, reason, other if why == "covered" else None))
     return result
+
+
+def evaluate_states(view: CatalogView, profile: ClientProfile) -> dict[int, int]:
+    """Only what the state table stores (Required and Installed), without reasons: the fleet-wide path."""
+    products = client_products(
+        view, os_product=profile.os_product, installed=profile.installed, reported=profile.reported_products,
+        edition=profile.edition,
+    )
+    return {u.id: state for u, state, _why, _other in _classify(view, profile, products) if state != NOT_REQUIRED}
+
+
+def _classify(view: CatalogView, profile: ClientProfile, products):
+    """(update, state, why, the KB or build the why refers to) for every update of the client's products."""
+    applicable = [u for key in products for u in view.by_product.get(key, ())]
+    offered = {u.kb for u in applicable if u.role != "dynamic"}
+    build = profile.full_build
+    by_build = {u.kb for u in applicable if u.fixed_build and _build_covers(build, u.fixed_build)}
+    installed = profile.installed | by_build
+    for u in applicable:
+        kb = u.kb
+        if u.role == "dynamic":
+            yield u, NOT_REQUIRED, "dynamic", None
+        elif kb in profile.installed:
+            yield u, INSTALLED, "installed", None
+        elif kb in by_build:
+            yield u, INSTALLED, "build", None
+        else:
+            ancestors = view.ancestors(kb)
+            got = ancestors & installed
+            later = view.later_cumulative.get(u.id, frozenset()) & installed if u.role == "ssu" and not got else None
+            covering = ancestors & offered
+            if got:
+                yield u, INSTALLED, "superseded", got
+            elif later:
+                yield u, INSTALLED, "ssu", later
+            elif covering:
+                yield u, NOT_REQUIRED, "covered", _head(view, covering)
+            else:
+                yield u, REQUIRED, "required", bool(ancestors)
 
 
 def _build_covers(build: tuple[int, ...] | None, fixed: tuple[int, ...]) -> bool:
@@ -78,39 +112,26 @@ def _build_covers(build: tuple[int, ...] | None, fixed: tuple[int, ...]) -> bool
     return build is not None and len(build) == 4 and len(fixed) == 4 and build[:3] == fixed[:3] and build[3] >= fixed[3]
 
 
-def _verdict(view, u: UpdateInfo, profile, installed, by_build, offered, products, explain) -> Verdict:
+def _reason(u: UpdateInfo, state: int, why: str, other, profile: ClientProfile, products) -> str:
     kb = u.kb
-    if u.role == "dynamic":
-        return Verdict(u.id, NOT_REQUIRED, f"Not required: KB{kb} is a setup dynamic update, used only by Windows setup" if explain else "")
-    if kb in profile.installed:
-        return Verdict(u.id, INSTALLED, f"Installed: KB{kb} is installed" if explain else "")
-    if kb in by_build:
-        reason = f"Installed: build {_dotted(profile.full_build)} is at or past KB{kb}'s fixed build {_dotted(u.fixed_build)}"
-        return Verdict(u.id, INSTALLED, reason if explain else "")
-    ancestors = view.ancestors(kb)
-    got = ancestors & installed
-    if got:
-        newer = max(got, key=lambda k: (k in profile.installed, int(k)))
+    if why == "dynamic":
+        return f"Not required: KB{kb} is a setup dynamic update, used only by Windows setup"
+    if why == "installed":
+        return f"Installed: KB{kb} is installed"
+    if why == "build":
+        return f"Installed: build {_dotted(profile.full_build)} is at or past KB{kb}'s fixed build {_dotted(u.fixed_build)}"
+    if why == "superseded":
+        newer = max(other, key=lambda k: (k in profile.installed, int(k)))
         how = "installed" if newer in profile.installed else f"covered by build {_dotted(profile.full_build)}"
-        return Verdict(u.id, INSTALLED, f"Installed: superseded by KB{newer}, which is {how}" if explain else "")
-    if u.role == "ssu":
-        later = view.later_cumulative.get(u.id, frozenset()) & installed
-        if later:
-            newer = max(later, key=int)
-            return Verdict(u.id, INSTALLED, f"Installed: a later cumulative update of {u.product}, KB{newer}, is installed" if explain else "")
-    covering = ancestors & offered
-    if covering:
-        head = _head(view, covering)
-        return Verdict(u.id, NOT_REQUIRED, f"Not required: covered by KB{head} (Required)" if explain else "", covered_by=head)
-    if not explain:
-        return Verdict(u.id, REQUIRED)
+        return f"Installed: superseded by KB{newer}, which is {how}"
+    if why == "ssu":
+        return f"Installed: a later cumulative update of {u.product}, KB{max(other, key=int)}, is installed"
+    if why == "covered":
+        return f"Not required: covered by KB{other} (Required)"
     presence = products.get(u.product_key)
-    why = f" ({presence.why})" if presence and presence.why != "the OS" else ""
-    if ancestors:
-        tail = "none of the KBs that supersede it is installed"
-    else:
-        tail = "nothing in the catalog supersedes it"
-    return Verdict(u.id, REQUIRED, f"Required: {u.product} is installed{why}; KB{kb} is not; {tail}")
+    extra = f" ({presence.why})" if presence and presence.why != "the OS" else ""
+    tail = "none of the KBs that supersede it is installed" if other else "nothing in the catalog supersedes it"
+    return f"Required: {u.product} is installed{extra}; KB{kb} is not; {tail}"
 
 
 def _head(view: CatalogView, covering: frozenset[str]) -> str:

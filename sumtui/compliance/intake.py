@@ -23,18 +23,40 @@ from sumtui.timeutil import utcnow
 SCAN_STATES = {"required": REQUIRED, "installed": INSTALLED, "failed": FAILED, "not_required": 0}
 
 
+@dataclass
+class InventoryItem:
+    inventory: Inventory
+    name: str | None = None  # overrides the host name inside the inventory
+    client: Client | None = None  # already loaded by the caller (an agent's report)
+
+
+def ingest_inventories(
+    session: Session, items: list[InventoryItem], *, source: str = "imported",
+    view: CatalogView | None = None, now: datetime | None = None,
+) -> list[InventoryApplied]:
+    """Apply inventories and evaluate those clients only (the caller commits). Many at once cost
+    barely more queries than one: the management point hands over a whole batch of reports."""
+    applied = [
+        apply_inventory(session, item.inventory, name=item.name, source=source, now=now, client=item.client, flush=False)
+        for item in items
+    ]
+    session.flush()
+    was: dict[int, bool] = {}
+    for result in applied:
+        was.setdefault(result.client.id, result.was_reported)  # as the client was before its first report here
+    # New memberships count each client as it was before; the re-evaluation then moves every
+    # collection it belongs to from "before" to "after" in one step.
+    refresh_membership(session, client_ids=list(was), reported_as=was)
+    reevaluate(session, client_ids=list(was), view=view, previously_reported=was)
+    return applied
+
+
 def ingest_inventory(
     session: Session, inventory: Inventory, *, name: str | None = None, source: str = "imported",
     view: CatalogView | None = None, now: datetime | None = None,
 ) -> InventoryApplied:
     """Apply one inventory and evaluate that client only (the caller commits)."""
-    applied = apply_inventory(session, inventory, name=name, source=source, now=now)
-    client_id = applied.client.id
-    # New memberships count the client as it was before this report; the re-evaluation then moves
-    # every collection it belongs to from "before" to "after" in one step.
-    refresh_membership(session, client_ids=[client_id], reported_as={client_id: applied.was_reported})
-    reevaluate(session, client_ids=[client_id], view=view, previously_reported={client_id: applied.was_reported})
-    return applied
+    return ingest_inventories(session, [InventoryItem(inventory, name)], source=source, view=view, now=now)[0]
 
 
 @dataclass
@@ -60,6 +82,7 @@ def ingest_scan(
             [dict(client_id=client.id, update_id=uid, state=state, reported_at=now) for uid, state in report.states.items()],
         )
     client.last_scan = now
+    client.last_report = now
     session.add(client)
     session.flush()
     reevaluate(session, client_ids=[client.id], view=view, previously_reported={client.id: was_reported})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sumtui.catalog.derived import host_os, is_os_product
 from sumtui.compliance.view import CatalogView, product_key
 from sumtui.fleet.inbox import InboxComponents, inbox_components
 
@@ -64,20 +63,17 @@ def client_products(
                 out[key] = Presence(key, view.product_names[key], f"ships with {os_product}")
     for kb in sorted(installed):
         for key in view.products_of_kb.get(kb, ()):
-            if key in out:
-                continue
-            name = view.product_names[key]
-            if is_os_product(name):
+            if key in out or key in view.os_products:
                 continue  # a shared KB (8.1 / 2012 R2 rollups) says nothing about another OS
-            host = host_os(name)
-            if host is not None and product_key(host) != os_key:
+            host = view.host_of.get(key)
+            if host is not None and host != os_key:
                 continue  # a component of another OS
-            out[key] = Presence(key, name, f"KB{kb} for it is installed")
+            out[key] = Presence(key, view.product_names[key], f"KB{kb} for it is installed")
     for reported_name in reported:
         wanted = product_key(reported_name)
         for key in view.components.get(os_key, []) if os_key else []:
             if key not in out and _component(key).startswith(wanted):
                 out[key] = Presence(key, view.product_names[key], "reported by the agent")
-        if wanted in view.product_names and wanted not in out and not is_os_product(view.product_names[wanted]):
+        if wanted in view.product_names and wanted not in out and wanted not in view.os_products:
             out[wanted] = Presence(wanted, view.product_names[wanted], "reported by the agent")
     return out

@@ -226,28 +226,32 @@ def triage(session: Session, *, collection_id: int, silent_days: int = 7, top: i
         session, collection_id=collection_id, filter=UpdateFilter(severity="Critical,Important"),
         sort="required", limit=top, only_needed=True,
     )
-    members = select(M.c.client_id).where(M.c.collection_id == collection_id)
-    reported = known_state_sql()
+    # All Systems is every client: no membership filter, so both lists read the top of an index.
+    scope = [] if collection and collection.kind == "builtin" else [C.c.id.in_(select(M.c.client_id).where(M.c.collection_id == collection_id))]
     least = list(session.execute(
         select(C.c.id, C.c.name, C.c.os_product, C.c.required_count, C.c.critical_missing, C.c.important_missing, C.c.failed_count)
-        .where(C.c.id.in_(members), reported, (C.c.required_count > 0) | (C.c.failed_count > 0))
-        .order_by(C.c.critical_missing.desc(), C.c.failed_count.desc(), C.c.required_count.desc(), C.c.name_key)
+        .where(*scope, known_state_sql(), (C.c.required_count > 0) | (C.c.failed_count > 0))
+        .order_by(C.c.critical_missing.desc(), C.c.failed_count.desc(), C.c.required_count.desc())
         .limit(top)
     ))
     cutoff = now - timedelta(days=silent_days)
-    last = func.coalesce(C.c.last_scan, C.c.last_inventory)
-    silent_where = and_(C.c.id.in_(members), (last.is_(None)) | (last < cutoff))
-    silent = list(session.execute(
-        select(C.c.id, C.c.name, C.c.os_product, last.label("last")).where(silent_where).order_by(last.asc().nulls_first(), C.c.name_key).limit(top)
+    never = list(session.execute(
+        select(C.c.id, C.c.name, C.c.os_product, C.c.last_report.label("last")).where(*scope, C.c.last_report.is_(None)).limit(top)
     ))
-    silent_count = session.execute(select(func.count()).select_from(C).where(silent_where)).scalar_one()
+    oldest = list(session.execute(
+        select(C.c.id, C.c.name, C.c.os_product, C.c.last_report.label("last"))
+        .where(*scope, C.c.last_report < cutoff).order_by(C.c.last_report.asc()).limit(top)
+    ))
+    silent_count = session.execute(
+        select(func.count()).select_from(C).where(*scope, (C.c.last_report.is_(None)) | (C.c.last_report < cutoff))
+    ).scalar_one()
     trend = [
         (day, percent(compliant, members_))
         for day, compliant, members_ in session.execute(
             select(SNAP.c.day, SNAP.c.compliant, SNAP.c.members).where(SNAP.c.collection_id == collection_id).order_by(SNAP.c.day.desc()).limit(30)
         )
     ][::-1]
-    return Triage(collection, most, least, silent, silent_count, trend)
+    return Triage(collection, most, least, (never + oldest)[:top], silent_count, trend)
 
 
 def take_snapshot(session: Session, *, day: date | None = None) -> int:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from sumtui.catalog.store import chunks
 from sumtui.compliance.apply import ClientChange, apply_changes, memberships
-from sumtui.compliance.evaluate import ClientProfile, evaluate
+from sumtui.compliance.evaluate import ClientProfile, evaluate_states
 from sumtui.compliance.models import EVALUATED, SCANNED, ScanState
 from sumtui.compliance.states import StateMap, decode
 from sumtui.compliance.view import CatalogView, load_view
@@ -108,7 +108,7 @@ def reevaluate(
                 key = profile.cache_key(catalog_kbs)
                 evaluated = cache.get(key)
                 if evaluated is None:
-                    evaluated = evaluate(view, profile).stored_states()
+                    evaluated = evaluate_states(view, profile)
                     cache[key] = evaluated
                 result.evaluated += 1
             reported = has_known_state(last_inventory=row.last_inventory, last_scan=row.last_scan, os_product=row.os_product)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,12 +20,14 @@ from sumtui.catalog.derived import host_os, is_os_product
 from sumtui.catalog.models import SupersedenceEdge, Update
 
 
+@lru_cache(maxsize=8192)
 def product_key(name: str) -> str:
     """Normalized product identity: case, spacing and a leading "Microsoft " do not matter."""
     text = " ".join(name.split()).lower()
     return text.removeprefix("microsoft ")
 
 
+@lru_cache(maxsize=4096)
 def build_tuple(text: str | None) -> tuple[int, ...] | None:
     """'10.0.17763.1637' → (10, 0, 17763, 1637); None when it is not a dotted build number."""
     if not text or not re.fullmatch(r"\d+(\.\d+){2,3}", text.strip()):
@@ -51,15 +54,14 @@ class CatalogView:
     product_names: dict[str, str] = field(default_factory=dict)  # key → display name
     # key of an OS product → keys of products "X on <that OS>"
     components: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    os_products: set[str] = field(default_factory=set)  # keys of OS products
+    host_of: dict[str, str] = field(default_factory=dict)  # component key → its OS's key
     products_of_kb: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     superseded_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # older KB → newer KBs
     # SSU update id → KBs of later cumulative updates of its product (rule 3)
     later_cumulative: dict[int, frozenset[str]] = field(default_factory=dict)
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    @property
-    def kbs(self) -> set[str]:
-        return set(self.products_of_kb)
+    kbs: frozenset[str] = frozenset()  # every KB in the catalog, set by load_view
 
     def ancestors(self, kb: str) -> frozenset[str]:
         """Every KB that supersedes `kb`, transitively, across all products (rule 2)."""
@@ -100,12 +102,17 @@ def load_view(session: Session) -> CatalogView:
         if r.role == "cumulative":
             cumulative_by_product[key].append(info)
     for key, name in view.product_names.items():
+        if is_os_product(name):
+            view.os_products.add(key)
+            continue
         host = host_os(name)
-        if host is not None and not is_os_product(name):
+        if host is not None:
             view.components[product_key(host)].append(key)
+            view.host_of[key] = product_key(host)
     E = SupersedenceEdge.__table__
     for newer, older in session.execute(select(E.c.newer_kb, E.c.older_kb)):
         view.superseded_by[older].add(newer)
+    view.kbs = frozenset(view.products_of_kb)
     for info in view.updates.values():
         if info.role == "ssu":
             later = cumulative_by_product.get(info.product_key, [])

@@ -67,3 +67,17 @@ def dialect_insert(engine_or_session, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def executemany(session, sql: str, rows: list[tuple]) -> None:
+    """Run one statement (written with `?` placeholders) for many rows straight through the driver.
+
+    For the few hot tables (compliance states) SQLAlchemy's per-row parameter processing costs more
+    than the database itself; values must already be plain ints and strings.
+    """
+    if not rows:
+        return
+    connection = session.connection() if hasattr(session, "connection") else session
+    if connection.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    connection.exec_driver_sql(sql, rows)

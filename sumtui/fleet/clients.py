@@ -37,9 +37,11 @@ class InventoryApplied:
 
 
 def apply_inventory(
-    session: Session, inventory: Inventory, *, name: str | None = None, source: str = "imported", now: datetime | None = None
+    session: Session, inventory: Inventory, *, name: str | None = None, source: str = "imported",
+    now: datetime | None = None, client: Client | None = None, flush: bool = True,
 ) -> InventoryApplied:
-    """Create or update the client an inventory describes (flushes, does not commit)."""
+    """Create or update the client an inventory describes (does not commit). `client`, when the caller
+    has already loaded it (an agent's report), saves the lookup by name."""
     from sumtui.fleet.lifecycle import end_of_servicing
     from sumtui.fleet.osmap import map_os
 
@@ -47,7 +49,8 @@ def apply_inventory(
     host = (name or inventory.name or "").strip()
     if not host:
         raise ValueError("the inventory names no machine: give one with --name")
-    client = find_client(session, host)
+    if client is None:
+        client = find_client(session, host)
     created = client is None
     if created:
         client = Client(name=host, name_key=name_key(host), created_at=now, source=source)
@@ -78,12 +81,14 @@ def apply_inventory(
     if inventory.source_format not in HOTFIX_ONLY or not inventory.kb_list_complete:
         client.inventory_note = "; ".join(inventory.warnings)[:500] if not inventory.kb_list_complete else None
     client.last_inventory = now
+    client.last_report = max(now, client.last_scan) if client.last_scan else now
     client.last_contact = now if source == "agent" else client.last_contact
     if source == "agent":
         client.source = "agent"
         client.agent_version = inventory.agent_version or client.agent_version
     session.add(client)
-    session.flush()
+    if flush:
+        session.flush()
     return InventoryApplied(client, created, was_reported, len(kbs - before), match is not None)
 
 
@@ -115,8 +120,7 @@ def where_clauses(f: ClientFilter, *, now: datetime | None = None) -> list:
         from datetime import timedelta
 
         cutoff = (now or utcnow()) - timedelta(days=f.not_reported_days)
-        last = func.coalesce(C.c.last_scan, C.c.last_inventory)
-        clauses.append(or_(last.is_(None), last < cutoff))
+        clauses.append(or_(C.c.last_report.is_(None), C.c.last_report < cutoff))
     if f.non_compliant:
         clauses.append(or_(C.c.required_count > 0, C.c.failed_count > 0))
     return clauses

@@ -72,8 +72,14 @@ def rule_of(collection: Collection) -> CollectionRule:
 
 
 def ensure_all_systems(session: Session) -> Collection:
+    cached = session.info.get("all_systems_id")
+    if cached is not None:
+        found = session.get(Collection, cached)
+        if found is not None:
+            return found
     found = session.exec(select(Collection).where(Collection.kind == "builtin", Collection.name == ALL_SYSTEMS)).first()
     if found is not None:
+        session.info["all_systems_id"] = found.id
         return found
     collection = Collection(name=ALL_SYSTEMS, kind="builtin", description="Every client of the site", created_at=utcnow())
     session.add(collection)
@@ -169,33 +175,32 @@ def refresh_membership(
 ) -> int:
     """Bring All Systems and rule collections in line with the clients; returns how many memberships changed.
     `reported_as`: see compliance.apply.change_membership."""
-    all_systems = ensure_all_systems(session)
-    query = select(Collection).where(col(Collection.kind).in_(("builtin", "rule")))
+    all_systems = ensure_all_systems(session).id
+    query = select(Collection.id, Collection.rule).where(col(Collection.kind).in_(("builtin", "rule")))
     if collection_ids is not None:
         query = query.where(col(Collection.id).in_(collection_ids))
-    collections = list(session.exec(query))
+    collections = {cid: (None if cid == all_systems else CollectionRule.model_validate_json(rule or "{}"))
+                   for cid, rule in session.execute(query)}
+    if not collections:
+        return 0
     client_query = select(C.c.id, C.c.name, C.c.os_product, C.c.domain, C.c.tags)
-    if client_ids is not None:
-        clients = [r for batch in chunks(sorted(client_ids), 5000) for r in session.execute(client_query.where(C.c.id.in_(batch)))]
-    else:
+    member_query = select(M.c.collection_id, M.c.client_id).where(M.c.collection_id.in_(list(collections)))
+    current: set[tuple[int, int]] = set()
+    if client_ids is None:
         clients = list(session.execute(client_query))
-    ids = [c.id for c in clients]
-    added, removed = [], []
-    for collection in collections:
-        if client_ids is None:
-            current = member_ids(session, collection.id)
-        else:
-            current = {
-                cid for batch in chunks(ids, 5000)
-                for cid in session.execute(select(M.c.client_id).where(M.c.collection_id == collection.id, M.c.client_id.in_(batch))).scalars()
-            }
-        if collection.id == all_systems.id:
-            wanted = set(ids)
-        else:
-            rule = rule_of(collection)
-            wanted = {c.id for c in clients if rule.matches(name=c.name, os_product=c.os_product, domain=c.domain, tags=json.loads(c.tags or "[]"))}
-        added += [(collection.id, cid) for cid in wanted - current]
-        removed += [(collection.id, cid) for cid in current - wanted]
+        current.update((g, c) for g, c in session.execute(member_query))
+    else:
+        clients = []
+        for batch in chunks(sorted(set(client_ids)), 5000):
+            clients.extend(session.execute(client_query.where(C.c.id.in_(batch))))
+            current.update((g, c) for g, c in session.execute(member_query.where(M.c.client_id.in_(batch))))
+    wanted: set[tuple[int, int]] = set()
+    for client in clients:
+        tags = json.loads(client.tags or "[]")
+        for collection_id, rule in collections.items():
+            if rule is None or rule.matches(name=client.name, os_product=client.os_product, domain=client.domain, tags=tags):
+                wanted.add((collection_id, client.id))
+    added, removed = sorted(wanted - current), sorted(current - wanted)
     change_membership(session, added=added, removed=removed, reported_as=reported_as)
     return len(added) + len(removed)
 

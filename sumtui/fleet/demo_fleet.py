@@ -162,7 +162,7 @@ def _client_row(rng: random.Random, chain: Chain, info, name: str, now: datetime
         os_name=os_name, build=build, ubr=ubr, architecture=info.architecture, is_server=info.is_server,
         edition=edition, os_product=mapped.product if mapped else None, source=GENERATED, agent_version=None,
         installed_kbs=" ".join(sorted(installed, key=int)) if last else "", reported_products="[]",
-        tags=json.dumps(tags), created_at=now - timedelta(days=90), last_inventory=last, last_scan=None,
+        tags=json.dumps(tags), created_at=now - timedelta(days=90), last_inventory=last, last_scan=None, last_report=last,
         last_contact=last, out_of_support=bool(end and end < now.date()), end_of_support=end, token_hash=None,
         report_serial=0, needs_full_resend=False, evaluated_at=None, required_count=0, installed_count=0,
         failed_count=0, critical_missing=0, important_missing=0, states="",

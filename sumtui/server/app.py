@@ -14,14 +14,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from sumtui import __version__
 from sumtui.catalog.models import SyncRun, Update
 from sumtui.compliance.intake import ScanReport as ScanInput
-from sumtui.compliance.intake import ingest_inventory, ingest_scan
+from sumtui.compliance.intake import InventoryItem, ingest_inventories, ingest_scan
 from sumtui.compliance.queries import take_snapshot
 from sumtui.compliance.view import load_view, product_key
 from sumtui.fleet import agent_settings
@@ -29,7 +29,7 @@ from sumtui.fleet.clients import find_client, name_key
 from sumtui.fleet.collections import refresh_membership
 from sumtui.fleet.enrollment import enrollment_key, hash_token, key_matches, new_secret, token_matches
 from sumtui.fleet.inventory import InventoryError
-from sumtui.fleet.inventory.agentjson import parse_agent_json
+from sumtui.fleet.inventory.agentjson import inventory_from_document, strict_json
 from sumtui.fleet.models import Client
 from sumtui.server.limits import BodyLimit
 from sumtui.server.schemas import (
@@ -87,7 +87,38 @@ def create_app(site: Site):
             take_snapshot(session)
             snapshot_due[0] = time.monotonic() + SNAPSHOT_EVERY
 
-    writer = Writer(site.engine, prepare=prepare)
+    def inventories(session: Session, context: BatchContext, payloads: list) -> list:
+        """All agent inventories of a batch: checked in arrival order, then applied and evaluated together."""
+        clients = {c.id: c for c in session.execute(
+            select(Client).where(Client.id.in_({client_id for client_id, _, _ in payloads}))).scalars()}
+        answers: list = []
+        accepted: list[tuple[int, InventoryItem]] = []
+        serials: dict[int, int] = {cid: c.report_serial for cid, c in clients.items()}
+        for index, (client_id, serial, parsed) in enumerate(payloads):
+            client = clients.get(client_id)
+            if client is None:
+                answers.append(HTTPException(404, "no such client"))
+            elif name_key(parsed.name) != client.name_key:
+                answers.append(HTTPException(409, f"the inventory describes {parsed.name!r}, but this client is {client.name!r}"))
+            elif serial <= serials[client_id]:
+                answers.append(ReportResponse(accepted=False, serial=serials[client_id], duplicate=True))
+            else:
+                serials[client_id] = serial
+                answers.append(None)
+                accepted.append((index, InventoryItem(parsed, name=client.name, client=client)))
+        if accepted:
+            ingest_inventories(session, [item for _, item in accepted], source="agent", view=context.values["view"])
+            now = utcnow()
+            for client in {item.client.id: item.client for _, item in accepted}.values():
+                # An inventory is always complete: any earlier gap is closed by it.
+                client.report_serial, client.needs_full_resend, client.last_contact = serials[client.id], False, now
+            session.flush()
+            for index, item in accepted:
+                client = item.client
+                answers[index] = ReportResponse(accepted=True, serial=payloads[index][1], required=client.required_count)
+        return answers
+
+    writer = Writer(site.engine, prepare=prepare, handlers={"inventory": inventories})
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -104,6 +135,19 @@ def create_app(site: Site):
         lifespan=lifespan,
     )
     app.state.writer = writer
+
+    def openapi() -> dict:
+        # The inventory route reads its body itself; its schema is added here for the description.
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {})["InventoryReport"] = InventoryReport.model_json_schema(
+                ref_template="#/components/schemas/{model}")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):
@@ -135,7 +179,8 @@ def create_app(site: Site):
         with Session(site.engine) as session:
             updates = session.execute(select(func.count()).select_from(Update)).scalar_one()
             clients = session.execute(select(func.count()).select_from(Client)).scalar_one()
-        return Health(status="ok", site=site.name, version=__version__, catalog_updates=updates, clients=clients)
+        return Health(status="ok", site=site.name, version=__version__, catalog_updates=updates, clients=clients,
+                      batches=writer.batches, reports=writer.jobs)
 
     @app.post("/api/v1/register", response_model=RegisterResponse, status_code=201, responses=ERRORS)
     async def register(body: RegisterRequest) -> RegisterResponse:
@@ -162,31 +207,31 @@ def create_app(site: Site):
         tokens.pop(client_id, None)
         return RegisterResponse(client_id=client_id, token=token, serial=0)
 
-    @app.post("/api/v1/clients/{client_id}/inventory", response_model=ReportResponse, responses=ERRORS)
-    async def inventory(client_id: int, body: InventoryReport, authorization: str | None = Header(default=None)) -> ReportResponse:
+    @app.post(
+        "/api/v1/clients/{client_id}/inventory", response_model=ReportResponse, responses=ERRORS,
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/InventoryReport"}}}}},
+    )
+    async def inventory(client_id: int, request: Request, authorization: str | None = Header(default=None)) -> ReportResponse:
         authorize(client_id, authorization)
+        # The body is decoded once, strictly (no duplicate keys, no NaN), and checked field by field:
+        # the hot path of the management point, so no second pass through a generic model.
         try:
-            parsed = parse_agent_json(json.dumps(body.inventory), name="inventory")
+            doc = strict_json(await request.body(), name="body")
         except InventoryError as exc:
             raise HTTPException(422, str(exc)) from None
-
-        def job(session: Session, context: BatchContext) -> ReportResponse:
-            client = session.get(Client, client_id)
-            if client is None:
-                raise HTTPException(404, "no such client")
-            if name_key(parsed.name) != client.name_key:
-                raise HTTPException(409, f"the inventory describes {parsed.name!r}, but this client is {client.name!r}")
-            if body.serial <= client.report_serial:
-                return ReportResponse(accepted=False, serial=client.report_serial, duplicate=True)
-            applied = ingest_inventory(session, parsed, name=client.name, source="agent", view=context.values["view"])
-            client = applied.client
-            client.report_serial = body.serial
-            client.needs_full_resend = False  # an inventory is always complete
-            client.last_contact = utcnow()
-            session.add(client)
-            return ReportResponse(accepted=True, serial=body.serial, required=client.required_count)
-
-        return await writer.submit(job)
+        serial = doc.get("serial") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict) or set(doc) != {"serial", "inventory"}:
+            raise HTTPException(422, 'body: expected {"serial": N, "inventory": {...}}')
+        if type(serial) is not int or serial < 1:
+            raise HTTPException(422, "serial: expected a whole number of at least 1")
+        try:
+            parsed = inventory_from_document(doc["inventory"], name="inventory")
+        except InventoryError as exc:
+            raise HTTPException(422, str(exc)) from None
+        answer = await writer.submit_batched("inventory", (client_id, serial, parsed))
+        # Already validated by construction: skip FastAPI's second pass over the response model.
+        return Response(content=answer.model_dump_json(), media_type="application/json")
 
     @app.post("/api/v1/clients/{client_id}/scan", response_model=ReportResponse, responses=ERRORS)
     async def scan(client_id: int, body: ScanReport, authorization: str | None = Header(default=None)) -> ReportResponse:

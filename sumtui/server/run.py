@@ -10,4 +10,5 @@ def serve(site: Site, *, host: str = "127.0.0.1", port: int = 8530, log_level: s
 
     from sumtui.server.app import create_app
 
-    uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, access_log=False)
+    # "auto" picks uvloop and httptools when installed (they are dependencies), else the pure-Python ones.
+    uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, access_log=False, loop="auto", http="auto")

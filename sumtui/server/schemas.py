@@ -63,6 +63,8 @@ class Health(BaseModel):
     version: str
     catalog_updates: int
     clients: int
+    batches: int = Field(description="write transactions committed since start")
+    reports: int = Field(description="agent calls written since start (reports per batch = reports / batches)")
 
 
 class ErrorBody(BaseModel):

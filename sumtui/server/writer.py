@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 Job = Callable[[Session, "BatchContext"], Any]
+# A handler takes every payload of its kind in a batch and returns one result (or exception) each.
+BatchHandler = Callable[[Session, "BatchContext", list[Any]], list[Any]]
 MAX_BATCH = 500
 MAX_WAIT = 0.005  # seconds a batch waits for company once the first job is in
 
@@ -34,15 +36,21 @@ class BatchContext:
 
 @dataclass
 class _Item:
-    job: Job
+    job: Job | None
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future
+    kind: str | None = None  # batched items: the handler's name
+    payload: Any = None
 
 
 class Writer:
-    def __init__(self, engine: Engine, *, prepare: Callable[[Session, BatchContext], None] | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, prepare: Callable[[Session, BatchContext], None] | None = None,
+        handlers: dict[str, BatchHandler] | None = None,
+    ) -> None:
         self.engine = engine
         self.prepare = prepare
+        self.handlers = handlers or {}
         self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="sumtui-writer", daemon=True)
         self.batches = 0
@@ -60,6 +68,16 @@ class Writer:
         future = loop.create_future()
         self._queue.put(_Item(job, loop, future))
         return await future
+
+    async def submit_batched(self, kind: str, payload: Any) -> Any:
+        """Work that a handler does for all payloads of a batch together (e.g. agent inventories)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put(_Item(None, loop, future, kind, payload))
+        result = await future
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _run(self) -> None:
         while True:
@@ -101,16 +119,25 @@ class Writer:
 
     def _transaction(self, items: list[_Item]) -> list[Any]:
         context = BatchContext()
+        results: dict[int, Any] = {}
         with Session(self.engine, expire_on_commit=False) as session:
             if self.prepare:
                 self.prepare(session, context)
-            results = [item.job(session, context) for item in items]
+            grouped: dict[str, list[int]] = {}
+            for index, item in enumerate(items):
+                if item.kind is None:
+                    results[index] = item.job(session, context)
+                else:
+                    grouped.setdefault(item.kind, []).append(index)
+            for kind, indexes in grouped.items():
+                answers = self.handlers[kind](session, context, [items[i].payload for i in indexes])
+                results.update(zip(indexes, answers))
             session.commit()
         for callback in context.after_commit:
             callback()
         self.batches += 1
         self.jobs += len(items)
-        return results
+        return [results[i] for i in range(len(items))]
 
     @staticmethod
     def _resolve(item: _Item, *, result: Any = None, exc: BaseException | None = None) -> None:

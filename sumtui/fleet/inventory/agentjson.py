@@ -45,17 +45,27 @@ def looks_like_agent_json(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
 
 
-def parse_agent_json(text: str, *, name: str) -> Inventory:
+def parse_agent_json(text: str | bytes, *, name: str) -> Inventory:
+    return inventory_from_document(strict_json(text, name=name), name=name)
+
+
+def strict_json(text: str | bytes, *, name: str):
+    """JSON without duplicate keys, NaN or Infinity; errors as one-line InventoryError naming the input."""
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except _Bad as exc:
         raise InventoryError(f"{name}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InventoryError(f"{name}: invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise InventoryError(f"{name}: invalid JSON: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
+    except ValueError as exc:  # e.g. an integer with thousands of digits, or bytes that are not UTF-8
         raise InventoryError(f"{name}: invalid JSON: {str(exc).splitlines()[0][:80]}") from None
+
+
+def inventory_from_document(doc, *, name: str) -> Inventory:
+    """A decoded agent document → Inventory, every field checked (the management point decodes the
+    report body once and hands its inventory object here)."""
     if not isinstance(doc, dict):
         raise InventoryError(f"{name}: expected a JSON object, got {_kind(doc)}")
 

@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('last_inventory', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('inventory_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('last_scan', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('last_report', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_contact', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('out_of_support', sa.Boolean(), nullable=False),
     sa.Column('end_of_support', sa.Date(), nullable=True),
@@ -55,7 +56,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('name_key')
     )
     with op.batch_alter_table('client', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_client_last_report'), ['last_report'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_os_product'), ['os_product'], unique=False)
+        batch_op.create_index('ix_client_triage', ['critical_missing', 'failed_count', 'required_count'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_required_count'), ['required_count'], unique=False)
 
     op.create_table('collection',
@@ -168,5 +171,7 @@ def downgrade() -> None:
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_required_count'))
         batch_op.drop_index(batch_op.f('ix_client_os_product'))
+        batch_op.drop_index('ix_client_triage')
+        batch_op.drop_index(batch_op.f('ix_client_last_report'))
 
     op.drop_table('client')
