@@ -17,10 +17,15 @@ def parse_document(data: bytes, *, name: str, content_type: str | None = None) -
         raise BadDocument(f"{name}: empty document")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
         raise BadDocument(f"{name}: binary or UTF-16 data, not a UTF-8 CVRF document")
-    if (content_type and "xml" in content_type) or looks_like_xml(data):
-        from sumtui.catalog.cvrf_xml import parse_xml
+    try:
+        if (content_type and "xml" in content_type) or looks_like_xml(data):
+            from sumtui.catalog.cvrf_xml import parse_xml
 
-        return parse_xml(data, name=name)
-    from sumtui.catalog.cvrf_json import parse_json
+            return parse_xml(data, name=name)
+        from sumtui.catalog.cvrf_json import parse_json
 
-    return parse_json(data, name=name)
+        return parse_json(data, name=name)
+    except RecursionError:
+        # A hostile document nested thousands deep (json.loads, or the product tree walk) must be
+        # refused like any bad input, not escape as a crash that leaves a sync run "running".
+        raise BadDocument(f"{name}: nested too deeply to be a CVRF document") from None

@@ -34,7 +34,9 @@ def parse_json(data: bytes | str, *, name: str) -> ParsedMonth:
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
-        truncated = " (truncated?)" if exc.pos >= len(data.rstrip()) - 1 else ""
+        # A cut inside a string is reported where the string starts, not at the end: still a cut file.
+        at_end = exc.pos >= len(data.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
+        truncated = " (truncated?)" if at_end else ""
         raise BadDocument(
             f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{truncated}"
         ) from None
@@ -106,7 +108,9 @@ def _vulnerability(vuln: dict, month: ParsedMonth, name: str, index: int) -> Non
                 impact[pid] = text
     parsed = ParsedVulnerability(cve=cve, title=_value(vuln.get("Title")))
     for rem in _list(vuln.get("Remediations"), name, f"{where}.Remediations"):
-        if not isinstance(rem, dict) or rem.get("Type") not in _VENDOR_FIX_NAMES:
+        # The type is looked up in a set: a hostile list or object there must not raise TypeError.
+        kind = rem.get("Type") if isinstance(rem, dict) else None
+        if not isinstance(kind, (int, str)) or kind not in _VENDOR_FIX_NAMES:
             continue
         description = _value(rem.get("Description"))
         products = _ids(rem.get("ProductID"))

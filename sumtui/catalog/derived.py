@@ -135,11 +135,17 @@ def _edges(session: Session, rows, roles: dict[int, str], months: dict[str, date
             by_product[(role, r.product_id)].append(r)
     cumulative_by_os: dict[str, list] = defaultdict(list)
     for (role, product_id), group in by_product.items():
-        group.sort(key=order)
         kind = "cumulative" if role == "cumulative" else "ssu"
-        for previous, current in zip(group, group[1:]):
-            if current.kb != previous.kb:
-                add(current.kb, previous.kb, kind, product_id)
+        # Each month's update(s) supersede the previous month's; two tied in one month supersede
+        # each other's predecessors, not each other.
+        by_month: dict[date, set[str]] = defaultdict(set)
+        for r in group:
+            by_month[months.get(r.kb) or date.min].add(r.kb)
+        ordered = sorted(by_month)
+        for previous, current in zip(ordered, ordered[1:]):
+            for newer in by_month[current]:
+                for older in by_month[previous] - by_month[current]:
+                    add(newer, older, kind, product_id)
         if role == "cumulative" and is_os_product(names[product_id]):
             cumulative_by_os[names[product_id]].extend(group)
     for r in rows:

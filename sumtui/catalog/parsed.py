@@ -14,7 +14,7 @@ def split_kbs(text: str | None) -> tuple[str, ...]:
     out: list[str] = []
     for part in _KB_SPLIT.split(text or ""):
         part = part.strip().upper().removeprefix("KB")
-        if part.isdigit() and part not in out:
+        if _is_kb(part) and part not in out:
             out.append(part)
     return tuple(out)
 
@@ -22,7 +22,12 @@ def split_kbs(text: str | None) -> tuple[str, ...]:
 def kb_number(description: str | None) -> str | None:
     """A remediation's KB when its description is a KB number ('4592484'), else None (an advisory)."""
     text = (description or "").strip()
-    return text if text.isdigit() else None
+    return text if _is_kb(text) else None
+
+
+def _is_kb(text: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²" or "４５９", which int() and SQL casts reject.
+    return text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)

@@ -101,11 +101,14 @@ def store_month(
         )
     ]
     ids, new_ids = _ensure_updates(session, facts, products)
-    previous = set(session.execute(select(S.c.update_id).where(S.c.document == month.id).distinct()).scalars())
-    session.execute(delete(S).where(S.c.document == month.id))
+    named = set(ids.values())
+    # Replace this month's word on the updates it still names; an update it no longer names (dropped
+    # by a revision, or outside a narrowed selection) keeps what earlier syncs stored: its CVEs and
+    # supersedence stay, not an empty husk.
+    for batch in chunks(sorted(named)):
+        session.execute(delete(S).where(S.c.document == month.id, S.c.update_id.in_(batch)))
     _insert_sources(session, facts, ids, month.id)
-    touched = previous | set(ids.values())
-    revised = recompute_updates(session, touched)
+    revised = recompute_updates(session, named)
     _store_vulnerabilities(session, month)
     result.updates = len(ids)
     result.updates_new = len(new_ids)

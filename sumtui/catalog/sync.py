@@ -67,7 +67,14 @@ def select_months(
         by_id = {e.id.lower(): e for e in index}
         chosen = [by_id.get(m.lower()) or IndexEntry(m, None, None, None, None) for m in dict.fromkeys(months)]
     else:
-        chosen = [e for e in index if e.is_monthly_security and (since is None or (e.month and e.month >= since))]
+        # The real index lists some documents twice: fetch each once, as its newest revision says.
+        newest: dict[str, IndexEntry] = {}
+        for e in index:
+            if e.is_monthly_security and (since is None or (e.month and e.month >= since)):
+                seen = newest.get(e.id.lower())
+                if seen is None or (e.current_release or "") > (seen.current_release or ""):
+                    newest[e.id.lower()] = e
+        chosen = list(newest.values())
     return sorted(chosen, key=lambda e: (e.month or date.min, e.id))
 
 
@@ -116,6 +123,11 @@ async def sync_catalog(
         return await asyncio.to_thread(_finish, engine, run, tally, settings, status, None)
     except asyncio.CancelledError:
         await asyncio.to_thread(_finish, engine, run, tally, settings, "cancelled", "cancelled by the operator")
+        raise
+    except Exception as exc:
+        # Anything unexpected (a database error, a bug) still closes the run: a run left "running"
+        # shows as a sync in progress for ever on Home and in the header.
+        await asyncio.to_thread(_finish, engine, run, tally, settings, "failed", _unexpected(exc))
         raise
 
 
@@ -185,28 +197,40 @@ def import_files(
     settings = _settings(engine)
     run = _start(engine, "import", ", ".join(str(f) for f in files))
     tally = _Tally()
-    for done, path in enumerate(files):
-        if cancelled and cancelled():
-            return _finish(engine, run, tally, settings, "cancelled", "cancelled by the operator")
-        notify(SyncProgress("month", done, len(files), path.name, tally.new, tally.revised, tally.failed, f"importing {path.name}"))
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            tally.failed += 1
-            tally.errors.append((str(path), f"{path}: cannot read ({exc.strerror or exc})"))
-            continue
-        try:
-            result = ingest_document(engine, data, name=str(path), source=str(path.resolve()), settings=settings)
-        except CatalogError as exc:
-            tally.failed += 1
-            tally.errors.append((str(path), str(exc)))
-            continue
-        tally.fetched += 1
-        tally.new += result.updates_new
-        tally.revised += result.updates_revised
+    try:
+        for done, path in enumerate(files):
+            if cancelled and cancelled():
+                return _finish(engine, run, tally, settings, "cancelled", "cancelled by the operator")
+            notify(SyncProgress("month", done, len(files), path.name, tally.new, tally.revised, tally.failed, f"importing {path.name}"))
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                tally.failed += 1
+                tally.errors.append((str(path), f"{path}: cannot read ({exc.strerror or exc})"))
+                continue
+            try:
+                result = ingest_document(engine, data, name=str(path), source=str(path.resolve()), settings=settings)
+            except CatalogError as exc:
+                tally.failed += 1
+                tally.errors.append((str(path), str(exc)))
+                continue
+            tally.fetched += 1
+            tally.new += result.updates_new
+            tally.revised += result.updates_revised
+    except BaseException as exc:
+        # As for a sync: an interrupted or crashed import must not stay "running".
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        _finish(engine, run, tally, settings, "cancelled" if interrupted else "failed",
+                "cancelled by the operator" if interrupted else _unexpected(exc))
+        raise
     notify(SyncProgress("finishing", len(files), len(files), None, tally.new, tally.revised, tally.failed, "updating supersedence"))
     status = "failed" if tally.failed and not tally.fetched else "partial" if tally.failed else "ok"
     return _finish(engine, run, tally, settings, status, None)
+
+
+def _unexpected(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"unexpected error: {type(exc).__name__}: {text[0][:300] if text else ''}".rstrip(": ")
 
 
 def _start(engine: Engine, kind: str, source: str) -> SyncRun:

@@ -41,10 +41,10 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, *, revision: str = "head") -> None:
+    if revision == "head" and current_revision(engine) == HEAD:
+        return  # the common case: no Alembic import at all (start-up time)
     from alembic import command
 
-    if revision == "head" and current_revision(engine) == HEAD:
-        return
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
