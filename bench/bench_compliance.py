@@ -52,7 +52,7 @@ def main() -> None:
     )
     from sumtui.compliance.reevaluate import reevaluate
     from sumtui.compliance.view import load_view
-    from sumtui.fleet.clients import ClientFilter, count_clients, page_clients
+    from sumtui.fleet.clients import count_clients, page_clients
     from sumtui.fleet.collections import ensure_all_systems
     from sumtui.fleet.inventory.model import Inventory
     from sumtui.fleet.models import Client

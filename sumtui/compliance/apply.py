@@ -16,7 +16,7 @@ from sqlmodel import Session
 from sumtui.catalog.store import chunks
 from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceState, UpdateSummary
 from sumtui.compliance.states import StateMap, counts, encode
-from sumtui.db.engine import dialect_insert, executemany
+from sumtui.db.engine import executemany
 from sumtui.fleet.models import Client, Collection, CollectionMember, has_known_state, known_state_sql
 
 CS = ComplianceState.__table__

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from sumtui.catalog.models import Update
 from sumtui.catalog.queries import UpdateFilter, where_clauses
-from sumtui.compliance.evaluate import NOT_REQUIRED, STATE_NAMES, ClientProfile, evaluate
-from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceSnapshot, ComplianceState, ScanState, UpdateSummary
+from sumtui.compliance.evaluate import STATE_NAMES, ClientProfile, evaluate
+from sumtui.compliance.models import FAILED, REQUIRED, ComplianceSnapshot, ComplianceState, ScanState, UpdateSummary
 from sumtui.compliance.states import decode
 from sumtui.compliance.view import CatalogView, load_view
 from sumtui.db.engine import dialect_insert
@@ -27,7 +27,6 @@ C = Client.__table__
 COL = Collection.__table__
 M = CollectionMember.__table__
 SNAP = ComplianceSnapshot.__table__
-STATE_CODES = {"required": REQUIRED, "installed": INSTALLED, "failed": FAILED}
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -270,5 +269,3 @@ def take_snapshot(session: Session, *, day: date | None = None) -> int:
         ))
     return len(rows)
 
-
-__all__ = ["NOT_REQUIRED", "STATE_CODES"]

@@ -4,7 +4,7 @@ Installed (evaluated), 41 Installed (reported by the client's scan)."""
 
 from __future__ import annotations
 
-from sumtui.compliance.models import EVALUATED, FAILED, INSTALLED, REQUIRED, SCANNED
+from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED
 
 # code = state + 4 * source
 StateMap = dict[int, tuple[int, int]]  # update id → (state, source)
@@ -35,5 +35,3 @@ def counts(states: StateMap) -> tuple[int, int, int]:
             failed += 1
     return required, installed, failed
 
-
-__all__ = ["EVALUATED", "SCANNED", "StateMap", "counts", "decode", "encode"]

@@ -7,7 +7,6 @@ size-limited and validated before anything is written, so a bad request changes 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from contextlib import asynccontextmanager

@@ -686,7 +686,7 @@ class PagedTable(ScrollView, can_focus=True):
         header = self.get_component_rich_style("paged-table--header")
         marker = self.get_component_rich_style("paged-table--sort-indicator", partial=True)
         segments: list[Segment] = []
-        for index, (column, (x, width)) in enumerate(zip(self._columns, self._layout())):
+        for index, (column, (_x, width)) in enumerate(zip(self._columns, self._layout())):
             if index:
                 segments.append(Segment(" " * _GAP, header))
             label = _CONTROL.sub(" ", column.label)
