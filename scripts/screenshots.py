@@ -1,0 +1,178 @@
+"""SVG screenshots of every console screen, from the demo site, into screenshots/.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots]
+
+The demo site is built in a fixed scratch folder (so paths shown on screen do not change), its
+run timestamps are pinned, the console's clock is frozen and the upstream check gets a canned
+"200 OK": running the script twice gives the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+SCRATCH = Path("/tmp/sumtui-screenshots")
+NOW = datetime(2025, 1, 14, 10, 0, tzinfo=UTC)
+RUNS_ENDED = NOW - timedelta(hours=2)
+WIDE, NARROW = (120, 36), (80, 24)
+
+
+def prepare_environment() -> None:
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    SCRATCH.mkdir(parents=True)
+    for name in list(os.environ):
+        if name.startswith("SUMTUI_"):
+            del os.environ[name]
+    os.environ.update({
+        "SUMTUI_DATA_DIR": str(SCRATCH / "data"),
+        "SUMTUI_CONFIG_DIR": str(SCRATCH / "config"),
+        "SUMTUI_STATE_DIR": str(SCRATCH / "state"),
+        "XDG_DATA_HOME": str(SCRATCH / "xdg"),
+        "TZ": "UTC",
+    })
+    time.tzset()
+
+
+def build_site():
+    """The demo site, plus a real partial import (one file missing) so the history shows an error."""
+    from sqlalchemy import update
+
+    from sumtui.catalog.models import SyncError, SyncRun
+    from sumtui.catalog.sync import import_files
+    from sumtui.demo import build_demo, sample_catalog_files
+
+    site = build_demo()
+    latest = next(f for f in sample_catalog_files() if f.name.startswith("2024-Dec"))
+    import_files(site.engine, [latest, SCRATCH / "usb" / "2025-Jan.cvrf.json"])
+    with site.engine.begin() as connection:
+        runs = connection.execute(SyncRun.__table__.select().order_by(SyncRun.__table__.c.id)).all()
+        for age, run in zip(range(len(runs), 0, -1), runs):
+            ended = RUNS_ENDED - timedelta(days=age - 1)
+            connection.execute(
+                update(SyncRun.__table__).where(SyncRun.__table__.c.id == run.id)
+                .values(started_at=ended - timedelta(seconds=3), ended_at=ended)
+            )
+            connection.execute(update(SyncError.__table__).where(SyncError.__table__.c.run_id == run.id).values(at=ended))
+    return site
+
+
+def canned_upstream():
+    import httpx
+
+    return httpx.MockTransport(lambda request: httpx.Response(200, json={"value": []}))
+
+
+async def settle(pilot, condition=None, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while condition is not None and not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the console did not get there in time")
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+    app = pilot.app
+    for field in app.screen.query("Input"):
+        field.cursor_blink = False  # a blinking cursor would differ from run to run
+    app.clear_notifications()
+    await pilot.pause(0.1)
+
+
+def save(app, out: Path, name: str) -> None:
+    (out / f"{name}.svg").write_text(app.export_screenshot(title="sumtui"), encoding="utf-8")
+    print(f"  {name}.svg")
+
+
+async def shoot(site, out: Path, size: tuple[int, int], suffix: str = "") -> None:
+    from sumtui.tui.app import SumtuiApp
+    from sumtui.tui.screens.client_agent import ClientAgentScreen
+    from sumtui.tui.screens.filter import FilterScreen
+    from sumtui.tui.screens.help import HelpScreen
+    from sumtui.tui.screens.jump import JumpScreen
+    from sumtui.tui.screens.prereqs import PrereqsScreen
+    from sumtui.tui.screens.sync import SyncScreen
+    from sumtui.tui.screens.update_point import UpdatePointScreen
+    from sumtui.tui.screens.updates import UpdatesScreen
+
+    app = SumtuiApp(site, demo=True, clock=lambda: NOW, upstream_transport=canned_upstream())
+    async with app.run_test(size=size) as pilot:
+        def stages_shown() -> bool:
+            found = app.screen.query("#stages")
+            return bool(found) and found.first().option_count == 13
+
+        await settle(pilot, stages_shown)
+        save(app, out, f"home{suffix}")
+
+        await pilot.press("colon")
+        for key in "upd":
+            await pilot.press(key)
+        await settle(pilot, lambda: isinstance(app.screen, JumpScreen))
+        save(app, out, f"jump{suffix}")
+        await pilot.press("escape")
+
+        await pilot.press("question_mark")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        save(app, out, f"help{suffix}")
+        await pilot.press("escape")
+
+        app.open_page("update-point")
+        await settle(pilot, lambda: isinstance(app.screen, UpdatePointScreen))
+        save(app, out, f"update-point{suffix}")
+        await pilot.press("escape")
+
+        app.open_page("client-agent")
+        await settle(pilot, lambda: isinstance(app.screen, ClientAgentScreen))
+        save(app, out, f"client-agent{suffix}")
+        await pilot.press("escape")
+
+        app.open_page("prereqs")
+        await settle(pilot, lambda: isinstance(app.screen, PrereqsScreen) and app.screen.report is not None)
+        await pilot.pause(0.3)
+        save(app, out, f"prereqs{suffix}")
+
+        app.open_page("sync")
+        def history_shown() -> bool:
+            found = app.screen.query("#runs") if isinstance(app.screen, SyncScreen) else []
+            return bool(found) and found.first().row_count >= 2 and bool(app.screen._selected_run)
+
+        await settle(pilot, history_shown)
+        save(app, out, f"sync{suffix}")
+
+        app.open_page("updates")
+        await settle(pilot, lambda: isinstance(app.screen, UpdatesScreen) and bool(app.screen.query("#grid")))
+        screen = app.screen
+        grid = screen.query_one("#grid")
+        await pilot.press("slash")
+        for key in "windows server 2019":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter", "j")
+        await settle(pilot, lambda: grid.current_row is not None and "CVEs" in str(screen.query_one("#detail-text").content))
+        save(app, out, f"updates{suffix}")
+
+        await pilot.press("f")
+        await settle(pilot, lambda: isinstance(app.screen, FilterScreen))
+        save(app, out, f"filter{suffix}")
+        await pilot.press("escape")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "screenshots")
+    args = parser.parse_args()
+    prepare_environment()
+    site = build_site()
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"{WIDE[0]}×{WIDE[1]}:")
+    asyncio.run(shoot(site, args.out, WIDE))
+    print(f"{NARROW[0]}×{NARROW[1]}:")
+    asyncio.run(shoot(site, args.out, NARROW, suffix="-80x24"))
+    site.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""`f` on the updates screen: the catalog filter as a form, returning an `UpdateFilter` (None: cancelled)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Select
+
+from sumtui.catalog.models import CLASSIFICATIONS, SEVERITIES
+from sumtui.catalog.queries import UpdateFilter
+from sumtui.tui.screens.settings_form import field_row
+
+TRISTATE = [("any", "any"), ("yes", "yes"), ("no", "no")]
+
+
+def _tristate(value: bool | None) -> str:
+    return "any" if value is None else "yes" if value else "no"
+
+
+def _from_tristate(value: object) -> bool | None:
+    return None if value == "any" else value == "yes"
+
+
+def _choice(value: object) -> str | None:
+    return None if value is Select.NULL or value in (None, "") else str(value)
+
+
+class FilterScreen(ModalScreen[UpdateFilter | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "apply", "Apply", id="filter.apply"),
+        Binding("ctrl+r", "clear", "Clear all", id="filter.clear"),
+        Binding("escape", "dismiss(None)", "Cancel", key_display="esc", id="filter.cancel"),
+    ]
+    AUTO_FOCUS = "#filter-text"
+
+    def __init__(self, current: UpdateFilter, *, families: list[str], products: list[str]) -> None:
+        super().__init__()
+        self._current = current
+        self._families = families
+        self._products = products
+
+    def compose(self) -> ComposeResult:
+        f = self._current
+        with Vertical(id="filter-dialog", classes="dialog"):
+            yield Label("Filter updates (empty fields match everything)", classes="dialog-title")
+            with VerticalScroll(id="filter-form"):
+                yield from field_row("Words", Input(f.text or "", id="filter-text", compact=True,
+                                                    placeholder="all must appear: KB, title, product, CVE"), name="text")
+                yield from field_row("Product", Input(f.product or "", id="filter-product", compact=True, placeholder="part of a name",
+                                                      suggester=SuggestFromList(self._products, case_sensitive=False)), name="product")
+                yield from field_row("Family", Select([(x, x) for x in self._families], value=f.family or Select.NULL,
+                                                      prompt="any", id="filter-family", compact=True), name="family")
+                yield from field_row("Classification", Select([(c, c) for c in CLASSIFICATIONS], value=f.classification or Select.NULL,
+                                                              prompt="any", id="filter-classification", compact=True), name="classification")
+                yield from field_row("Severity", Select([(s, s) for s in SEVERITIES], prompt="any", compact=True,
+                                                        value=f.severity if f.severity in SEVERITIES else Select.NULL, id="filter-severity"),
+                                     name="severity")
+                yield from field_row("KB", Input(f.kb or "", id="filter-kb", compact=True, placeholder="e.g. 4592438"), name="kb")
+                yield from field_row("CVE", Input(f.cve or "", id="filter-cve", compact=True, placeholder="e.g. CVE-2020-17095"), name="cve")
+                yield from field_row("Superseded", Select(TRISTATE, value=_tristate(f.superseded), allow_blank=False,
+                                                          id="filter-superseded", compact=True), name="superseded")
+                yield from field_row("Expired", Select(TRISTATE, value=_tristate(f.expired), allow_blank=False,
+                                                       id="filter-expired", compact=True), name="expired")
+                yield from field_row("Released within", Input("" if f.released_within_days is None else str(f.released_within_days),
+                                                              id="filter-days", type="integer", compact=True, classes="short"),
+                                     Label("days", classes="field-hint"), name="released_within_days")
+            with Horizontal(classes="buttons"):
+                yield Button("Apply (ctrl+s)", id="filter-apply", variant="primary", compact=True)
+                yield Button("Clear (ctrl+r)", id="filter-clear", compact=True)
+                yield Button("Cancel (esc)", id="filter-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        for error in self.query(".form-error"):
+            error.display = False
+
+    def _value(self) -> UpdateFilter | None:
+        q = self.query_one
+        days_text = q("#filter-days", Input).value.strip()
+        error = q("#error-released_within_days")
+        if days_text and (not days_text.isdigit() or int(days_text) < 1):
+            error.update("a whole number of days, at least 1")
+            error.display = True
+            return None
+        error.display = False
+        return UpdateFilter(
+            text=q("#filter-text", Input).value.strip() or None,
+            product=q("#filter-product", Input).value.strip() or None,
+            family=_choice(q("#filter-family", Select).value),
+            classification=_choice(q("#filter-classification", Select).value),
+            severity=_choice(q("#filter-severity", Select).value),
+            kb=q("#filter-kb", Input).value.strip() or None,
+            cve=q("#filter-cve", Input).value.strip() or None,
+            superseded=_from_tristate(q("#filter-superseded", Select).value),
+            expired=_from_tristate(q("#filter-expired", Select).value),
+            released_within_days=int(days_text) if days_text else None,
+        )
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#filter-apply")
+    def action_apply(self) -> None:
+        value = self._value()
+        if value is not None:
+            self.dismiss(value)
+
+    @on(Button.Pressed, "#filter-clear")
+    def action_clear(self) -> None:
+        self.dismiss(UpdateFilter())
+
+    @on(Button.Pressed, "#filter-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

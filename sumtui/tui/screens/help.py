@@ -1,0 +1,47 @@
+"""`?` — every key that works on the screen below, with its binding id (what a keymap remaps)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label
+
+from sumtui.tui.widgets.lists import KeyDataTable
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark", "dismiss(None)", "Close", key_display="esc", id="help.close")]
+
+    def __init__(self, below: Screen) -> None:
+        super().__init__()
+        # Read now: the bindings depend on what has the focus on the screen below.
+        self._rows = self._binding_rows(below)
+        self._title = getattr(below, "TITLE", None) or type(below).__name__
+
+    def _binding_rows(self, below: Screen) -> list[tuple[str, str, str, str]]:
+        app = self.app
+        rows = []
+        for active in below.active_bindings.values():
+            binding = active.binding
+            if binding.system:
+                continue
+            where = "global" if active.node is app else type(active.node).__name__
+            rows.append((app.get_key_display(binding), binding.description or binding.action, binding.id or "", where))
+        # sumtui's own keys (they have ids) first, the screen's before the global ones; Textual's last.
+        rows.sort(key=lambda r: (not r[2], r[3] == "global", r[3]))
+        return rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Label(f"Keys on {self._title}", classes="dialog-title")
+            yield KeyDataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            yield Label("Remap a key with its id in the keymap. esc or ? closes.", classes="hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-table", KeyDataTable)
+        table.add_columns("Key", "Does", "Id", "Where")
+        for row in self._rows:
+            table.add_row(*row)
+        table.focus()

@@ -1,0 +1,87 @@
+"""`i` on the Sync screen: which CVRF files to import (paths, folders or globs), previewed as you type."""
+
+from __future__ import annotations
+
+import glob
+import shlex
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+SUFFIXES = (".json", ".xml")
+
+
+def expand_paths(text: str) -> tuple[list[Path], list[str]]:
+    """(files, problems) for a line of paths: quoting as in a shell, folders give their .json/.xml files."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        return [], [f"cannot read the paths: {exc}"]
+    files: list[Path] = []
+    problems: list[str] = []
+    for token in tokens:
+        expanded = str(Path(token).expanduser())
+        if glob.has_magic(expanded):
+            matches = [Path(m) for m in sorted(glob.glob(expanded)) if Path(m).is_file()]
+            if not matches:
+                problems.append(f"nothing matches {token}")
+            files.extend(matches)
+        elif Path(expanded).is_dir():
+            inside = sorted(p for p in Path(expanded).iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not inside:
+                problems.append(f"no .json or .xml files in {token}")
+            files.extend(inside)
+        elif Path(expanded).is_file():
+            files.append(Path(expanded))
+        else:
+            problems.append(f"no such file: {token}")
+    return list(dict.fromkeys(files)), problems
+
+
+class ImportScreen(ModalScreen[list[Path] | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "import", "Import", id="import.start"),
+        Binding("escape", "dismiss(None)", "Cancel", key_display="esc", id="import.cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import-dialog", classes="dialog"):
+            yield Label("Import CVRF documents from files", classes="dialog-title")
+            yield Label("Paths, folders or globs separated by spaces (quote paths with spaces).", classes="hint")
+            yield Input(placeholder="~/cvrf/*.json", id="import-paths")
+            yield Static("", id="import-preview", classes="hint")
+            yield Label("", id="import-error", classes="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Import (enter)", id="import-go", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="import-cancel", compact=True)
+
+    @on(Input.Changed, "#import-paths")
+    def _preview(self, event: Input.Changed) -> None:
+        files, problems = expand_paths(event.value)
+        preview = ""
+        if files:
+            names = ", ".join(f.name for f in files[:4]) + (", …" if len(files) > 4 else "")
+            preview = f"{len(files)} file(s): {names}"
+        self.query_one("#import-preview", Static).update(preview)
+        self.query_one("#import-error", Label).update("; ".join(problems[:3]))
+
+    @on(Input.Submitted, "#import-paths")
+    @on(Button.Pressed, "#import-go")
+    def action_import(self) -> None:
+        files, problems = expand_paths(self.query_one("#import-paths", Input).value)
+        error = self.query_one("#import-error", Label)
+        if problems:
+            error.update("; ".join(problems[:3]))
+        elif not files:
+            error.update("Name at least one file.")
+        else:
+            self.dismiss(files)
+
+    @on(Button.Pressed, "#import-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

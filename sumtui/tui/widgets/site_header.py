@@ -1,0 +1,61 @@
+"""The one-line header on every screen: where you are, which site, its upstream, the last sync, any job.
+
+It reads nothing itself: it watches the App's `site_info`, `job` and `tick` reactives, which App
+workers keep current, so a dozen screens cost one query.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label
+
+from sumtui.timeutil import age
+
+
+class SiteHeader(Horizontal):
+    """`sumtui › Updates │ demo (demo site) │ api.msrc.microsoft.com │ last sync 2 h ago, ok │ syncing 3/12 months`."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(id="site-header")
+        # Held from the start: the App's reactives may change before the labels are mounted.
+        self._labels = {
+            "title": Label(f"sumtui › {title}", id="header-title"),
+            "site": Label("", id="header-site"),
+            "upstream": Label("", id="header-upstream"),
+            "sync": Label("", id="header-sync"),
+            "job": Label("", id="header-job"),
+        }
+
+    def compose(self) -> ComposeResult:
+        yield from self._labels.values()
+
+    def on_mount(self) -> None:
+        for name in ("site_info", "job", "tick"):
+            self.watch(self.app, name, self._refresh_text, init=False)
+        self._refresh_text()
+
+    def _refresh_text(self, *_args) -> None:
+        app = self.app
+        info = getattr(app, "site_info", None)
+        job = getattr(app, "job", None)
+        site, upstream, sync, running = (self._labels[k] for k in ("site", "upstream", "sync", "job"))
+        if info is None:
+            site.update("")
+            upstream.update("")
+            sync.update("")
+        else:
+            site.update(("demo site" if info.name == "demo" else f"{info.name} (demo)") if info.demo else info.name)
+            upstream.update(info.upstream_label)
+            if info.last_ended is None:
+                sync.update("never synced")
+            else:
+                sync.update(f"last {info.last_kind or 'sync'} {age(info.last_ended, app.now())} ago, {info.last_status}")
+            sync.set_class(info.last_status not in (None, "ok"), "-warning")
+        if job is not None:
+            running.update(job.headline())
+        elif info is not None and info.running_elsewhere:
+            running.update("a sync is running in another process")
+        else:
+            running.update("")
+        running.display = bool(job is not None or (info is not None and info.running_elsewhere))

@@ -1,0 +1,109 @@
+"""The setup checklist: which stages are done, what their one-line status says, which step is next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sumtui.catalog import settings as update_point
+from sumtui.catalog.models import SyncRun
+from sumtui.checklist import checklist, next_stage
+from sumtui.fleet import agent_settings
+from sumtui.prereqs import CheckResult, PrereqReport, save_report
+from tests.cvrf_builder import Fix, Vuln, month_doc, write
+
+NOW = datetime(2021, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def _stages(site, now=NOW):
+    with site.session() as session:
+        return {s.key: s for s in checklist(session, now=now)}
+
+
+def _import_month(site, tmp_path):
+    from sumtui.catalog.sync import import_files
+
+    path = tmp_path / "2020-Dec.json"
+    write(path, month_doc(2020, 12, {"11568": "Windows 10 Version 1809 for x64-based Systems"},
+                          [Vuln("CVE-2020-17095", [Fix("4592440", ["11568"])], severity="Critical")]))
+    return import_files(site.engine, [path])
+
+
+def test_every_stage_is_listed_in_workflow_order(sqlite_site):
+    with sqlite_site.session() as session:
+        stages = checklist(session, now=NOW)
+    assert [s.number for s in stages] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, None]
+    assert stages[-1].title.startswith("Inventory Tool")
+    later = [s for s in stages if not s.available]
+    assert {s.number for s in later} == {5, 7, 8, 9, 10, 11, 12, None}
+    assert all(not s.done and s.screen is None and "not yet available" in s.status for s in later)
+
+
+def test_a_new_site_has_nothing_done_and_starts_with_prerequisites(sqlite_site):
+    stages = _stages(sqlite_site)
+    for key in ("prereqs", "update_point", "client_agent", "sync", "determine"):
+        assert not stages[key].done, key
+    assert stages["prereqs"].status.startswith("never checked")
+    assert stages["update_point"].status.startswith("not saved yet")
+    assert stages["sync"].status.startswith("never synchronized")
+    with sqlite_site.session() as session:
+        assert next_stage(checklist(session, now=NOW)).key == "prereqs"
+
+
+def test_saved_settings_and_a_green_report_complete_the_first_stages(sqlite_site):
+    report = PrereqReport(checked_at=NOW - timedelta(minutes=5), checks=[
+        CheckResult(key="database", title="Site database", status="ok", verdict="fine"),
+        CheckResult(key="management_point", title="Management point", status="unavailable", verdict="later"),
+    ])
+    with sqlite_site.session() as session:
+        save_report(session, report)
+        update_point.save(session, update_point.UpdatePointSettings(start_month="2020-Dec", interval_hours=6))
+        agent_settings.save(session, agent_settings.ClientAgentSettings(scan_interval_days=3))
+    stages = _stages(sqlite_site)
+    assert stages["prereqs"].done and stages["prereqs"].status == "1 checks green, checked 5 min ago"
+    assert stages["update_point"].done and "from 2020-Dec" in stages["update_point"].status
+    assert "every 6 h" in stages["update_point"].status
+    assert stages["client_agent"].done and "scan every 3 d" in stages["client_agent"].status
+    with sqlite_site.session() as session:
+        assert next_stage(checklist(session, now=NOW)).key == "sync"
+
+
+def test_a_failing_check_keeps_stage_one_open_and_names_the_check(sqlite_site):
+    report = PrereqReport(checked_at=NOW, checks=[
+        CheckResult(key="database", title="Site database", status="ok", verdict="fine"),
+        CheckResult(key="upstream", title="Upstream", status="failed", verdict="HTTP 503", fix="later"),
+    ])
+    with sqlite_site.session() as session:
+        save_report(session, report)
+    stage = _stages(sqlite_site)["prereqs"]
+    assert not stage.done
+    assert stage.status.startswith("1 failing (upstream)")
+
+
+def test_sync_is_done_after_a_successful_run_and_says_how_old_it_is(sqlite_site, tmp_path):
+    run = _import_month(sqlite_site, tmp_path)
+    assert run.status == "ok"
+    ended = run.ended_at if run.ended_at.tzinfo else run.ended_at.replace(tzinfo=UTC)
+    stages = _stages(sqlite_site, now=ended + timedelta(hours=2))
+    assert stages["sync"].done
+    assert stages["sync"].status == "last run ok 2 h ago: 1 months, 1 updates"
+    assert stages["determine"].done and stages["determine"].status.startswith("1 updates in the catalog")
+
+
+def test_a_failed_run_alone_does_not_complete_sync(sqlite_site):
+    with sqlite_site.session() as session:
+        session.add(SyncRun(kind="sync", source="http://127.0.0.1:9/", started_at=NOW - timedelta(hours=3),
+                            ended_at=NOW - timedelta(hours=3), status="failed"))
+        session.commit()
+    stage = _stages(sqlite_site)["sync"]
+    assert not stage.done
+    assert stage.status == "last run failed 3 h ago; no successful run yet"
+
+
+@pytest.mark.parametrize("minutes, text", [(30, "running since 30 min ago")])
+def test_a_running_run_is_mentioned(sqlite_site, minutes, text):
+    with sqlite_site.session() as session:
+        session.add(SyncRun(kind="sync", source="x", started_at=NOW - timedelta(minutes=minutes), status="running"))
+        session.commit()
+    assert _stages(sqlite_site)["sync"].status.startswith(text)

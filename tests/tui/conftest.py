@@ -1,0 +1,110 @@
+"""Console test helpers: a site with a fixed name and clock, a small real catalog, and waiting for workers."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.cvrf_builder import Fix, Vuln, month_doc, write
+
+NOW = datetime(2021, 1, 15, 12, 0, tzinfo=UTC)
+WIN10 = "Windows 10 Version 1809 for x64-based Systems"
+SERVER = "Windows Server 2019"
+OFFICE = "Microsoft Office 2019"
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+def november() -> dict:
+    return month_doc(2020, 11, {"11568": WIN10, "11571": SERVER}, [
+        Vuln("CVE-2020-17087", [Fix("4586793", ["11568", "11571"], fixed_build="10.0.17763.1577")],
+             severity="Important", impact="Elevation of Privilege", title="Windows Kernel Local Elevation of Privilege Vulnerability"),
+    ])
+
+
+def december() -> dict:
+    """Windows and Office in one document, as MSRC publishes them (two families in the product tree)."""
+    doc = month_doc(2020, 12, {"11568": WIN10, "11571": SERVER}, [
+        Vuln("CVE-2020-17095", [Fix("4592440", ["11568", "11571"], supersedes="4586793", fixed_build="10.0.17763.1637")],
+             severity="Critical", title="Hyper-V Remote Code Execution Vulnerability"),
+        Vuln("CVE-2020-17096", [Fix("4592440", ["11568", "11571"], supersedes="4586793")],
+             severity="Important", title="Windows NTFS Remote Code Execution Vulnerability",
+             advisories=[("Release Notes", ["11568"])]),
+    ])
+    office = month_doc(2020, 12, {"9999": OFFICE}, [
+        Vuln("CVE-2020-17123", [Fix("4486750", ["9999"])], severity="Critical", title="Microsoft Excel Remote Code Execution Vulnerability"),
+    ], family="Microsoft Office")
+    doc["ProductTree"]["Branch"][0]["Items"] += office["ProductTree"]["Branch"][0]["Items"]
+    doc["ProductTree"]["FullProductName"] += office["ProductTree"]["FullProductName"]
+    doc["Vulnerability"] += office["Vulnerability"]
+    return doc
+
+
+def write_months(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, doc in (("2020-Nov.json", november()), ("2020-Dec.json", december())):
+        write(folder / name, doc)
+        paths.append(folder / name)
+    return paths
+
+
+@pytest.fixture
+def console_site(sqlite_site):
+    sqlite_site.name = "testsite"
+    return sqlite_site
+
+
+@pytest.fixture
+def catalog_site(console_site, tmp_path):
+    """5 updates: KB4586793 (Nov) and KB4592440 (Dec, supersedes it) for two Windows products, KB4486750 for Office."""
+    from sumtui.catalog.sync import import_files
+
+    run = import_files(console_site.engine, write_months(tmp_path / "months"))
+    assert run.status == "ok", run.message
+    return console_site
+
+
+@pytest.fixture
+def make_app():
+    from sumtui.tui.app import SumtuiApp
+
+    def make(site, **options):
+        options.setdefault("clock", fixed_clock)
+        options.setdefault("sync_options", {"retries": 0, "backoff": 0.01, "timeout": 5})
+        return SumtuiApp(site, **options)
+
+    return make
+
+
+async def wait_for(pilot, condition, *, timeout: float = 10.0, what: str = "condition") -> None:
+    """Let the app run until `condition()` holds (workers answer asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def paste(pilot, text: str) -> None:
+    """A terminal paste into the focused widget (long paths: typing them key by key is slow)."""
+    from textual import events
+
+    pilot.app.focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+def text_of(widget) -> str:
+    content = widget.content
+    return getattr(content, "plain", str(content))
