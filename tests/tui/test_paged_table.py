@@ -514,3 +514,29 @@ async def test_source_set_after_mount_gets_a_single_loaded():
 
 def test_every_binding_has_an_id():
     assert all(binding.id for binding in PagedTable.BINDINGS)
+
+
+async def test_a_cell_text_style_is_painted():
+    """A cell given as Text("Critical", style="bold red") keeps its colour (Text.render drops it)."""
+    from rich.text import Text
+    from textual.app import App
+
+    from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
+    from sumtui.tui.widgets.paged_table import PagedTable
+
+    class One(App):
+        def compose(self):
+            rows = [GridRow(1, ("Low",)), GridRow(2, (Text("Critical", style="bold red"),))]
+            yield PagedTable([GridColumn("sev", "Severity", 10)], ListSource(rows))
+
+    app = One()
+    async with app.run_test(size=(40, 6)) as pilot:
+        table = app.query_one(PagedTable)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if table.row_count:
+                break
+        await pilot.pause(0.05)
+        strip = table.render_line(2)  # the second row: the cursor (on the first) would win over colours
+        styles = [seg.style for seg in strip if "Critical" in seg.text]
+        assert styles and styles[0].bold and styles[0].color is not None and styles[0].color.name == "red"

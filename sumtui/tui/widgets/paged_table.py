@@ -775,8 +775,10 @@ class PagedTable(ScrollView, can_focus=True):
             text.append("…")
         text.align("right" if align == "right" else "left", width)
         segments = []
+        # Text.render yields only the spans' styles: the Text's own style is applied here.
+        cell_style = row_style + self.app.console.get_style(text.style) if text.style else row_style
         for segment in text.render(self.app.console, end=""):
-            style = row_style + segment.style if segment.style else row_style
+            style = cell_style + segment.style if segment.style else cell_style
             if cursor is not None:
                 style += cursor  # the cursor wins over cell colours so it stays readable
             segments.append(Segment(segment.text, style))
