@@ -66,16 +66,17 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
         groups = member_of.get(cid, [])
         for uid in old.keys() - new.keys():
             deletes.append((uid, cid))
-            _count(summary, groups, uid, old[uid][0], -1)
-        for uid, (state, source) in new.items():
+            _count(summary, groups, uid, old[uid] & 3, -1)
+        for uid, value in new.items():
             before = old.get(uid)
-            if before == (state, source):
+            if before == value:
                 continue
+            state, source = value & 3, value >> 2
             if before is None:
                 inserts.append((uid, cid, state, source))
             else:
                 updates.append((state, source, uid, cid))
-                _count(summary, groups, uid, before[0], -1)
+                _count(summary, groups, uid, before & 3, -1)
             _count(summary, groups, uid, state, +1)
         d_rep = int(change.is_reported) - int(change.was_reported)
         d_comp = int(_compliant(change.is_reported, new)) - int(_compliant(change.was_reported, old))
@@ -84,8 +85,13 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
                 collection_delta[group][0] += d_rep
                 collection_delta[group][1] += d_comp
         required, installed, failed = counts(new)
-        critical = sum(1 for uid, (s, _) in new.items() if s == REQUIRED and change.severity.get(uid, 0) >= 4)
-        important = sum(1 for uid, (s, _) in new.items() if s == REQUIRED and change.severity.get(uid, 0) == 3)
+        critical = important = 0
+        if required:
+            for uid, value in new.items():
+                if value & 3 == REQUIRED:
+                    rank = change.severity.get(uid, 0)
+                    critical += rank >= 4
+                    important += rank == 3
         client_rows.append(
             dict(b_id=cid, states=encode(new), required_count=required, installed_count=installed,
                  failed_count=failed, critical_missing=critical, important_missing=important, **change.extra)
@@ -185,8 +191,8 @@ def change_membership(
             delta[group][0] += sign
             delta[group][1] += sign * int(reported)
             delta[group][2] += sign * int(_compliant(reported, states))
-            for uid, (state, _source) in states.items():
-                _count(summary, [group], uid, state, sign)
+            for uid, value in states.items():
+                _count(summary, [group], uid, value & 3, sign)
     if removed:
         session.execute(
             delete(M).where(and_(M.c.collection_id == bindparam("b_g"), M.c.client_id == bindparam("b_c"))),

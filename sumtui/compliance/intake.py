@@ -14,7 +14,7 @@ from sqlmodel import Session
 from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ScanState
 from sumtui.compliance.reevaluate import ReevalResult, reevaluate
 from sumtui.compliance.view import CatalogView
-from sumtui.fleet.clients import InventoryApplied, apply_inventory
+from sumtui.fleet.clients import InventoryApplied, apply_agent_inventories, apply_inventory
 from sumtui.fleet.collections import refresh_membership
 from sumtui.fleet.inventory.model import Inventory
 from sumtui.fleet.models import Client, has_known_state
@@ -23,40 +23,29 @@ from sumtui.timeutil import utcnow
 SCAN_STATES = {"required": REQUIRED, "installed": INSTALLED, "failed": FAILED, "not_required": 0}
 
 
-@dataclass
-class InventoryItem:
-    inventory: Inventory
-    name: str | None = None  # overrides the host name inside the inventory
-    client: Client | None = None  # already loaded by the caller (an agent's report)
-
-
-def ingest_inventories(
-    session: Session, items: list[InventoryItem], *, source: str = "imported",
-    view: CatalogView | None = None, now: datetime | None = None,
-) -> list[InventoryApplied]:
-    """Apply inventories and evaluate those clients only (the caller commits). Many at once cost
-    barely more queries than one: the management point hands over a whole batch of reports."""
-    applied = [
-        apply_inventory(session, item.inventory, name=item.name, source=source, now=now, client=item.client, flush=False)
-        for item in items
-    ]
-    session.flush()
-    was: dict[int, bool] = {}
-    for result in applied:
-        was.setdefault(result.client.id, result.was_reported)  # as the client was before its first report here
-    # New memberships count each client as it was before; the re-evaluation then moves every
-    # collection it belongs to from "before" to "after" in one step.
-    refresh_membership(session, client_ids=list(was), reported_as=was)
-    reevaluate(session, client_ids=list(was), view=view, previously_reported=was)
-    return applied
-
-
 def ingest_inventory(
     session: Session, inventory: Inventory, *, name: str | None = None, source: str = "imported",
     view: CatalogView | None = None, now: datetime | None = None,
 ) -> InventoryApplied:
     """Apply one inventory and evaluate that client only (the caller commits)."""
-    return ingest_inventories(session, [InventoryItem(inventory, name)], source=source, view=view, now=now)[0]
+    applied = apply_inventory(session, inventory, name=name, source=source, now=now)
+    _follow(session, {applied.client.id: applied.was_reported}, view)
+    return applied
+
+
+def ingest_agent_inventories(
+    session: Session, reports: list[tuple[int, Inventory]], *, view: CatalogView | None = None, now: datetime | None = None,
+) -> None:
+    """Agents' inventories (client id, inventory), a whole batch at once: barely more queries than one
+    report (the management point's group commit hands over every report of a transaction)."""
+    _follow(session, apply_agent_inventories(session, reports, now=now), view)
+
+
+def _follow(session: Session, was: dict[int, bool], view: CatalogView | None) -> None:
+    """Collections and states of clients whose facts just changed. New memberships count each client
+    as it was before; the re-evaluation then moves every collection it is in from "before" to "after"."""
+    refresh_membership(session, client_ids=list(was), reported_as=was)
+    reevaluate(session, client_ids=list(was), view=view, previously_reported=was)
 
 
 @dataclass

@@ -155,8 +155,8 @@ def client_states(session: Session, client: Client, *, view: CatalogView | None 
             when = at.strftime("%Y-%m-%d %H:%M UTC") if at else "?"
             rows[uid] = (name, f"{name.replace('_', ' ').capitalize()}: reported by the client's own scan at {when}", "scan")
     stored = decode(client.states)
-    for uid, (state, _source) in stored.items():  # deployment results (failed) arrive as stored states too
-        if uid not in rows and state == FAILED:
+    for uid, value in stored.items():  # deployment results (failed) arrive as stored states too
+        if uid not in rows and value & 3 == FAILED:
             rows[uid] = ("failed", "Failed: the client reported that the install failed", "scan")
     U_ = U
     ids = list(rows)

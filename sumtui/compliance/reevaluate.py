@@ -18,7 +18,7 @@ from sumtui.catalog.store import chunks
 from sumtui.compliance.apply import ClientChange, apply_changes, memberships
 from sumtui.compliance.evaluate import ClientProfile, evaluate_states
 from sumtui.compliance.models import EVALUATED, SCANNED, ScanState
-from sumtui.compliance.states import StateMap, decode
+from sumtui.compliance.states import StateMap, code, decode
 from sumtui.compliance.view import CatalogView, load_view
 from sumtui.fleet.models import Client, has_known_state
 from sumtui.timeutil import utcnow
@@ -57,12 +57,12 @@ def scan_states(session: Session, client_ids: Sequence[int]) -> dict[int, dict[i
 
 def merged_states(evaluated: dict[int, int], scanned: dict[int, int] | None) -> StateMap:
     """Evaluation, overridden update by update by what the client's own scan reported (it wins)."""
-    states: StateMap = {uid: (state, EVALUATED) for uid, state in evaluated.items()}
+    states: StateMap = {uid: code(state, EVALUATED) for uid, state in evaluated.items()} if EVALUATED else dict(evaluated)
     for uid, state in (scanned or {}).items():
         if state == 0:
             states.pop(uid, None)
         else:
-            states[uid] = (state, SCANNED)
+            states[uid] = code(state, SCANNED)
     return states
 
 

@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
+from sumtui.catalog.store import chunks
 from sumtui.fleet.inventory.model import Inventory
 from sumtui.fleet.models import Client, CollectionMember, has_known_state
 from sumtui.timeutil import utcnow
@@ -36,60 +37,118 @@ class InventoryApplied:
     mapped: bool
 
 
-def apply_inventory(
-    session: Session, inventory: Inventory, *, name: str | None = None, source: str = "imported",
-    now: datetime | None = None, client: Client | None = None, flush: bool = True,
-) -> InventoryApplied:
-    """Create or update the client an inventory describes (does not commit). `client`, when the caller
-    has already loaded it (an agent's report), saves the lookup by name."""
+# The columns an inventory changes (and reads): shared by the ORM path and the management point's batch path.
+FACT_COLUMNS = (
+    "os_name", "build", "ubr", "architecture", "is_server", "edition", "domain", "reported_products", "os_product",
+    "end_of_support", "out_of_support", "installed_kbs", "inventory_note", "last_inventory", "last_report",
+    "last_contact", "source", "agent_version",
+)
+
+
+def inventory_changes(current, inventory: Inventory, *, source: str, now: datetime) -> tuple[dict, int, bool]:
+    """The client's new fact columns after this inventory, from its current ones (an ORM object or a
+    row with FACT_COLUMNS and last_scan): (values, KBs added, whether the OS maps to a product)."""
     from sumtui.fleet.lifecycle import end_of_servicing
     from sumtui.fleet.osmap import map_os
 
+    values = {name: getattr(current, name) for name in FACT_COLUMNS}
+    before = set((values["installed_kbs"] or "").split())
+    if inventory.source_format in HOTFIX_ONLY:
+        kbs = before | set(inventory.installed_kbs)
+    else:
+        kbs = set(inventory.installed_kbs)
+        same_build = inventory.build == values["build"]
+        values["os_name"] = inventory.os_name or values["os_name"]
+        values["build"] = inventory.build or values["build"]
+        values["ubr"] = inventory.ubr if inventory.ubr is not None else (values["ubr"] if same_build else None)
+        values["architecture"] = inventory.architecture or values["architecture"]
+        if inventory.is_server is not None:
+            values["is_server"] = inventory.is_server
+        values["edition"] = inventory.edition or values["edition"]
+        if inventory.domain:
+            values["domain"] = inventory.domain
+        if inventory.products:
+            values["reported_products"] = json.dumps(sorted(set(inventory.products)))
+    match = map_os(os_name=values["os_name"], build=values["build"], architecture=values["architecture"], is_server=values["is_server"])
+    values["os_product"] = match.product if match else None
+    end = end_of_servicing(values["os_product"], values["edition"]) if values["os_product"] else None
+    values["end_of_support"] = end
+    values["out_of_support"] = bool(end and end < now.date())
+    values["installed_kbs"] = " ".join(sorted(kbs, key=int))
+    if inventory.source_format not in HOTFIX_ONLY or not inventory.kb_list_complete:
+        values["inventory_note"] = "; ".join(inventory.warnings)[:500] if not inventory.kb_list_complete else None
+    values["last_inventory"] = now
+    last_scan = getattr(current, "last_scan", None)
+    values["last_report"] = max(now, last_scan) if last_scan else now
+    if source == "agent":
+        values["last_contact"] = now
+        values["source"] = "agent"
+        values["agent_version"] = inventory.agent_version or values["agent_version"]
+    return values, len(kbs - before), match is not None
+
+
+def apply_inventory(
+    session: Session, inventory: Inventory, *, name: str | None = None, source: str = "imported",
+    now: datetime | None = None, flush: bool = True,
+) -> InventoryApplied:
+    """Create or update the client an inventory describes (does not commit)."""
     now = now or utcnow()
     host = (name or inventory.name or "").strip()
     if not host:
         raise ValueError("the inventory names no machine: give one with --name")
-    if client is None:
-        client = find_client(session, host)
+    client = find_client(session, host)
     created = client is None
     if created:
         client = Client(name=host, name_key=name_key(host), created_at=now, source=source)
     was_reported = not created and has_known_state(
         last_inventory=client.last_inventory, last_scan=client.last_scan, os_product=client.os_product
     )
-    before = set((client.installed_kbs or "").split())
-    if inventory.source_format in HOTFIX_ONLY:
-        kbs = before | set(inventory.installed_kbs)
-    else:
-        kbs = set(inventory.installed_kbs)
-        client.os_name = inventory.os_name or client.os_name
-        client.build = inventory.build or client.build
-        client.ubr = inventory.ubr if inventory.ubr is not None else (client.ubr if inventory.build == client.build else None)
-        client.architecture = inventory.architecture or client.architecture
-        client.is_server = inventory.is_server if inventory.is_server is not None else client.is_server
-        client.edition = inventory.edition or client.edition
-        if inventory.domain:
-            client.domain = inventory.domain
-        if inventory.products:
-            client.reported_products = json.dumps(sorted(set(inventory.products)))
-    match = map_os(os_name=client.os_name, build=client.build, architecture=client.architecture, is_server=client.is_server)
-    client.os_product = match.product if match else None
-    end = end_of_servicing(client.os_product, client.edition) if client.os_product else None
-    client.end_of_support = end
-    client.out_of_support = bool(end and end < now.date())
-    client.installed_kbs = " ".join(sorted(kbs, key=int))
-    if inventory.source_format not in HOTFIX_ONLY or not inventory.kb_list_complete:
-        client.inventory_note = "; ".join(inventory.warnings)[:500] if not inventory.kb_list_complete else None
-    client.last_inventory = now
-    client.last_report = max(now, client.last_scan) if client.last_scan else now
-    client.last_contact = now if source == "agent" else client.last_contact
-    if source == "agent":
-        client.source = "agent"
-        client.agent_version = inventory.agent_version or client.agent_version
+    values, added, mapped = inventory_changes(client, inventory, source=source, now=now)
+    for key, value in values.items():
+        setattr(client, key, value)
     session.add(client)
     if flush:
         session.flush()
-    return InventoryApplied(client, created, was_reported, len(kbs - before), match is not None)
+    return InventoryApplied(client, created, was_reported, added, mapped)
+
+
+def apply_agent_inventories(session: Session, reports: list[tuple[int, Inventory]], *, now: datetime | None = None) -> dict[int, bool]:
+    """The management point's batch path: inventories of registered clients (by id), applied with one
+    read and one executemany instead of an ORM object each. Returns client id → whether it had
+    reported before this batch."""
+    now = now or utcnow()
+    ids = sorted({cid for cid, _ in reports})
+    columns = [C.c.id, C.c.last_scan, *(C.c[name] for name in FACT_COLUMNS)]
+    rows = {}
+    for batch in chunks(ids, 5000):
+        for row in session.execute(select(*columns).where(C.c.id.in_(batch))):
+            rows[row.id] = row
+    was: dict[int, bool] = {}
+    latest: dict[int, dict] = {}
+    for cid, inventory in reports:
+        current = latest.get(cid)
+        row = rows[cid]
+        if cid not in was:
+            was[cid] = has_known_state(last_inventory=row.last_inventory, last_scan=row.last_scan, os_product=row.os_product)
+        base = _Facts({**row._mapping, **current}) if current else row
+        values, _added, _mapped = inventory_changes(base, inventory, source="agent", now=now)
+        latest[cid] = values
+    update_rows = [dict(b_id=cid, **values) for cid, values in latest.items()]
+    if update_rows:
+        session.execute(
+            update(C).where(C.c.id == bindparam("b_id")).values({name: bindparam(name) for name in FACT_COLUMNS}),
+            update_rows,
+        )
+        from sumtui.compliance.apply import expire_loaded
+
+        expire_loaded(session, Client, list(latest))
+    return was
+
+
+class _Facts(dict):
+    """A row's columns with a later report's values on top, read like a row."""
+
+    __getattr__ = dict.get
 
 
 @dataclass

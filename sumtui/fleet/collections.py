@@ -216,6 +216,16 @@ def add_window(session: Session, collection: Collection, data: MaintenanceWindow
     return window
 
 
+def delete_window(session: Session, window_id: int) -> MaintenanceWindow:
+    """Remove one maintenance window (the caller commits); returns the row as it was, for messages."""
+    window = session.get(MaintenanceWindow, window_id)
+    if window is None:
+        raise FleetError(f"no maintenance window with id {window_id}: it was deleted already")
+    session.delete(window)
+    session.flush()
+    return window
+
+
 def windows_of(session: Session, collection_id: int) -> list[MaintenanceWindow]:
     query = select(MaintenanceWindow).where(MaintenanceWindow.collection_id == collection_id)
     return list(session.exec(query.order_by(col(MaintenanceWindow.start_at))))

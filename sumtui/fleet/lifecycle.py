@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sumtui.fleet.osmap import product_info
 
@@ -100,6 +101,7 @@ _GROUP = {
 }
 
 
+@lru_cache(maxsize=1024)
 def lifecycle(os_product: str, edition: str | None) -> Lifecycle | None:
     """The lifecycle of a catalog product for an edition; None for a product we do not know."""
     match = product_info(os_product)

@@ -17,6 +17,7 @@ Core product names are kept as aliases so `product_info` understands them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 ARCHITECTURES = ("x86", "x64", "arm64")
@@ -172,6 +173,8 @@ def is_server_os_name(os_name: str | None) -> bool | None:
     return bool(re.search(r"\bserver\b", os_name, re.IGNORECASE))
 
 
+# Every agent report maps its OS: a fleet has few distinct (name, build, architecture) combinations.
+@lru_cache(maxsize=4096)
 def map_os(*, os_name: str | None, build: str | None, architecture: str | None,
            is_server: bool | None) -> OsMatch | None:
     """The catalog product of a machine, or None when the OS is not one sumtui knows (kept "unmapped").
@@ -256,6 +259,7 @@ _EDITIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def edition_from_os_name(os_name: str | None) -> str | None:
     """"Enterprise", "Pro", "LTSC", "Ultimate", "Standard" … from an OS name in any language we know.
 

@@ -14,13 +14,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from sumtui import __version__
 from sumtui.catalog.models import SyncRun, Update
 from sumtui.compliance.intake import ScanReport as ScanInput
-from sumtui.compliance.intake import InventoryItem, ingest_inventories, ingest_scan
+from sumtui.compliance.intake import ingest_agent_inventories, ingest_scan
 from sumtui.compliance.queries import take_snapshot
 from sumtui.compliance.view import load_view, product_key
 from sumtui.fleet import agent_settings
@@ -88,33 +88,36 @@ def create_app(site: Site):
 
     def inventories(session: Session, context: BatchContext, payloads: list) -> list:
         """All agent inventories of a batch: checked in arrival order, then applied and evaluated together."""
-        clients = {c.id: c for c in session.execute(
-            select(Client).where(Client.id.in_({client_id for client_id, _, _ in payloads}))).scalars()}
+        C = Client.__table__
+        known = {r.id: r for r in session.execute(
+            select(C.c.id, C.c.name, C.c.name_key, C.c.report_serial).where(C.c.id.in_({cid for cid, _, _ in payloads})))}
         answers: list = []
-        accepted: list[tuple[int, InventoryItem]] = []
-        serials: dict[int, int] = {cid: c.report_serial for cid, c in clients.items()}
+        accepted: list[tuple[int, int]] = []  # (index in payloads, client id)
+        serials = {cid: row.report_serial for cid, row in known.items()}
         for index, (client_id, serial, parsed) in enumerate(payloads):
-            client = clients.get(client_id)
-            if client is None:
+            row = known.get(client_id)
+            if row is None:
                 answers.append(HTTPException(404, "no such client"))
-            elif name_key(parsed.name) != client.name_key:
-                answers.append(HTTPException(409, f"the inventory describes {parsed.name!r}, but this client is {client.name!r}"))
+            elif name_key(parsed.name) != row.name_key:
+                answers.append(HTTPException(409, f"the inventory describes {parsed.name!r}, but this client is {row.name!r}"))
             elif serial <= serials[client_id]:
                 answers.append(ReportResponse(accepted=False, serial=serials[client_id], duplicate=True))
             else:
                 serials[client_id] = serial
                 answers.append(None)
-                accepted.append((index, InventoryItem(parsed, name=client.name, client=client)))
-        if accepted:
-            ingest_inventories(session, [item for _, item in accepted], source="agent", view=context.values["view"])
-            now = utcnow()
-            for client in {item.client.id: item.client for _, item in accepted}.values():
-                # An inventory is always complete: any earlier gap is closed by it.
-                client.report_serial, client.needs_full_resend, client.last_contact = serials[client.id], False, now
-            session.flush()
-            for index, item in accepted:
-                client = item.client
-                answers[index] = ReportResponse(accepted=True, serial=payloads[index][1], required=client.required_count)
+                accepted.append((index, client_id))
+        if not accepted:
+            return answers
+        ingest_agent_inventories(session, [(cid, payloads[i][2]) for i, cid in accepted], view=context.values["view"])
+        ids = sorted({cid for _, cid in accepted})
+        # An inventory is always complete: any earlier gap is closed by it.
+        session.execute(
+            update(C).where(C.c.id == bindparam("b_id")).values(report_serial=bindparam("serial"), needs_full_resend=False),
+            [dict(b_id=cid, serial=serials[cid]) for cid in ids],
+        )
+        required = {r.id: r.required_count for r in session.execute(select(C.c.id, C.c.required_count).where(C.c.id.in_(ids)))}
+        for index, cid in accepted:
+            answers[index] = ReportResponse(accepted=True, serial=payloads[index][1], required=required[cid])
         return answers
 
     writer = Writer(site.engine, prepare=prepare, handlers={"inventory": inventories})
