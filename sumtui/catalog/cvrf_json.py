@@ -6,15 +6,7 @@ import json
 from typing import Any
 
 from sumtui.catalog.errors import BadDocument
-from sumtui.catalog.parsed import (
-    Advisory,
-    Fact,
-    ParsedMonth,
-    ParsedProduct,
-    ParsedVulnerability,
-    kb_number,
-    split_kbs,
-)
+from sumtui.catalog.parsed import ParsedMonth, ParsedProduct, ParsedVulnerability, Threats, VendorFix
 from sumtui.timeutil import parse_iso
 
 # JSON enumerations (the XML uses the names).
@@ -91,57 +83,30 @@ def _vulnerability(vuln: dict, month: ParsedMonth, name: str, index: int) -> Non
     cve = (_str(vuln.get("CVE")) or "").strip()
     if not cve:
         return  # a note-only entry: nothing to store
-    severity: dict[str, tuple[int, str]] = {}
-    impact: dict[str, str] = {}
+    threats = Threats()
     for threat in _list(vuln.get("Threats"), name, f"{where}.Threats"):
         if not isinstance(threat, dict):
             continue
         text = _value(threat.get("Description"))
-        if not text:
-            continue
-        for pid in _ids(threat.get("ProductID")):
-            if threat.get("Type") in (THREAT_SEVERITY, "Severity"):
-                rank = _SEVERITY_RANK.get(text, 0)
-                if rank >= severity.get(pid, (0, ""))[0]:
-                    severity[pid] = (rank, text)
-            elif threat.get("Type") in (THREAT_IMPACT, "Impact"):
-                impact[pid] = text
+        kind = threat.get("Type")
+        if text and isinstance(kind, (int, str)):
+            threats.add(_THREAT_KINDS.get(kind, ""), text, _ids(threat.get("ProductID")))
     parsed = ParsedVulnerability(cve=cve, title=_value(vuln.get("Title")))
     for rem in _list(vuln.get("Remediations"), name, f"{where}.Remediations"):
         # The type is looked up in a set: a hostile list or object there must not raise TypeError.
         kind = rem.get("Type") if isinstance(rem, dict) else None
         if not isinstance(kind, (int, str)) or kind not in _VENDOR_FIX_NAMES:
             continue
-        description = _value(rem.get("Description"))
-        products = _ids(rem.get("ProductID"))
-        restart = _value(rem.get("RestartRequired"))
-        kb = kb_number(description)
-        if kb is None:
-            if description:
-                parsed.advisories.append(
-                    Advisory(description.strip(), _str(rem.get("URL")) or None, _str(rem.get("SubType")), tuple(products))
-                )
-            continue
-        supersedes = split_kbs(_str(rem.get("Supercedence")))
-        for pid in products:
-            month.facts.append(
-                Fact(
-                    kb=kb,
-                    product_id=pid,
-                    cve=cve,
-                    severity=severity.get(pid, (0, None))[1],
-                    impact=impact.get(pid),
-                    subtype=_str(rem.get("SubType")) or None,
-                    restart=restart,
-                    url=_str(rem.get("URL")) or None,
-                    fixed_build=_str(rem.get("FixedBuild")) or None,
-                    supersedes=supersedes,
-                )
-            )
+        month.add_vendor_fix(parsed, threats, VendorFix(
+            description=_value(rem.get("Description")), products=_ids(rem.get("ProductID")),
+            subtype=_str(rem.get("SubType")) or None, restart=_value(rem.get("RestartRequired")),
+            url=_str(rem.get("URL")) or None, fixed_build=_str(rem.get("FixedBuild")) or None,
+            supercedence=_str(rem.get("Supercedence")),
+        ))
     month.vulnerabilities.append(parsed)
 
 
-_SEVERITY_RANK = {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}
+_THREAT_KINDS = {THREAT_SEVERITY: "severity", "Severity": "severity", THREAT_IMPACT: "impact", "Impact": "impact"}
 
 
 def _value(node: Any) -> str | None:

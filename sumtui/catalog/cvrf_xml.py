@@ -12,19 +12,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from sumtui.catalog.errors import BadDocument
-from sumtui.catalog.parsed import (
-    Advisory,
-    Fact,
-    ParsedMonth,
-    ParsedProduct,
-    ParsedVulnerability,
-    kb_number,
-    split_kbs,
-)
+from sumtui.catalog.parsed import ParsedMonth, ParsedProduct, ParsedVulnerability, Threats, VendorFix
 from sumtui.timeutil import parse_iso
-
-_SEVERITY_RANK = {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}
-
 
 def parse_xml(data: bytes | str, *, name: str) -> ParsedMonth:
     if isinstance(data, str):
@@ -111,47 +100,20 @@ def _vulnerability(vuln: Element, month: ParsedMonth) -> None:
     cve = _text(vuln, "CVE")
     if not cve:
         return
-    severity: dict[str, tuple[int, str]] = {}
-    impact: dict[str, str] = {}
+    threats = Threats()
     for threat in _children(_child(vuln, "Threats"), "Threat"):
         text = _text(threat, "Description")
-        if not text:
-            continue
-        kind = threat.get("Type")
-        for pid in _ids(threat):
-            if kind == "Severity":
-                rank = _SEVERITY_RANK.get(text, 0)
-                if rank >= severity.get(pid, (0, ""))[0]:
-                    severity[pid] = (rank, text)
-            elif kind == "Impact":
-                impact[pid] = text
+        if text:
+            threats.add((threat.get("Type") or "").lower(), text, _ids(threat))
     parsed = ParsedVulnerability(cve=cve, title=_text(vuln, "Title"))
     for rem in _children(_child(vuln, "Remediations"), "Remediation"):
         if rem.get("Type") != "Vendor Fix":
             continue
-        description = _text(rem, "Description")
-        products = _ids(rem)
-        kb = kb_number(description)
-        if kb is None:
-            if description:
-                parsed.advisories.append(Advisory(description, _text(rem, "URL"), _text(rem, "SubType"), tuple(products)))
-            continue
-        supersedes = split_kbs(_text(rem, "Supercedence"))
-        for pid in products:
-            month.facts.append(
-                Fact(
-                    kb=kb,
-                    product_id=pid,
-                    cve=cve,
-                    severity=severity.get(pid, (0, None))[1],
-                    impact=impact.get(pid),
-                    subtype=_text(rem, "SubType"),
-                    restart=_text(rem, "RestartRequired"),
-                    url=_text(rem, "URL"),
-                    fixed_build=_text(rem, "FixedBuild"),
-                    supersedes=supersedes,
-                )
-            )
+        month.add_vendor_fix(parsed, threats, VendorFix(
+            description=_text(rem, "Description"), products=_ids(rem), subtype=_text(rem, "SubType"),
+            restart=_text(rem, "RestartRequired"), url=_text(rem, "URL"), fixed_build=_text(rem, "FixedBuild"),
+            supercedence=_text(rem, "Supercedence"),
+        ))
     month.vulnerabilities.append(parsed)
 
 

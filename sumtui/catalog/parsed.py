@@ -56,6 +56,45 @@ class Advisory:
     products: tuple[str, ...]
 
 
+_SEVERITY_RANK = {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}
+
+
+class Threats:
+    """One CVE's severity and impact per product, as its threats say (the worst severity wins)."""
+
+    def __init__(self) -> None:
+        self._severity: dict[str, tuple[int, str]] = {}
+        self._impact: dict[str, str] = {}
+
+    def add(self, kind: str, text: str, products: list[str]) -> None:
+        for pid in products:
+            if kind == "severity":
+                rank = _SEVERITY_RANK.get(text, 0)
+                if rank >= self._severity.get(pid, (0, ""))[0]:
+                    self._severity[pid] = (rank, text)
+            elif kind == "impact":
+                self._impact[pid] = text
+
+    def severity(self, pid: str) -> str | None:
+        return self._severity.get(pid, (0, None))[1]
+
+    def impact(self, pid: str) -> str | None:
+        return self._impact.get(pid)
+
+
+@dataclass(frozen=True)
+class VendorFix:
+    """A vendor-fix remediation as either format spells it."""
+
+    description: str | None
+    products: list[str]
+    subtype: str | None
+    restart: str | None
+    url: str | None
+    fixed_build: str | None
+    supercedence: str | None
+
+
 @dataclass
 class ParsedVulnerability:
     cve: str
@@ -84,3 +123,17 @@ class ParsedMonth:
     @property
     def update_keys(self) -> set[tuple[str, str]]:
         return {(f.kb, f.product_id) for f in self.facts}
+
+    def add_vendor_fix(self, vulnerability: ParsedVulnerability, threats: Threats, fix: VendorFix) -> None:
+        """An update per product when the fix names a KB; an advisory on the CVE when it does not."""
+        kb = kb_number(fix.description)
+        if kb is None:
+            if fix.description:
+                vulnerability.advisories.append(Advisory(fix.description.strip(), fix.url, fix.subtype, tuple(fix.products)))
+            return
+        supersedes = split_kbs(fix.supercedence)
+        for pid in fix.products:
+            self.facts.append(Fact(
+                kb=kb, product_id=pid, cve=vulnerability.cve, severity=threats.severity(pid), impact=threats.impact(pid),
+                subtype=fix.subtype, restart=fix.restart, url=fix.url, fixed_build=fix.fixed_build, supersedes=supersedes,
+            ))

@@ -23,6 +23,7 @@ from sumtui.catalog.models import Document, SyncRun
 from sumtui.catalog.msrc import IndexEntry, MsrcClient
 from sumtui.catalog.runs import finish_run, record_error, start_run
 from sumtui.catalog.settings import UpdatePointSettings
+from sumtui.catalog.store import StoreResult
 
 # Months downloaded ahead of the one being stored: overlaps network and database, bounds memory.
 PREFETCH = 2
@@ -51,6 +52,15 @@ class _Tally:
     new: int = 0
     revised: int = 0
     errors: list[tuple[str | None, str]] = field(default_factory=list)
+
+    def stored(self, result: StoreResult) -> None:
+        self.fetched += 1
+        self.new += result.updates_new
+        self.revised += result.updates_revised
+
+    def failure(self, where: str | None, reason: str) -> None:
+        self.failed += 1
+        self.errors.append((where, reason))
 
 
 def _settings(engine: Engine) -> UpdatePointSettings:
@@ -146,8 +156,7 @@ async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify
                     pending[j] = asyncio.create_task(download(todo[j]))
             got = await pending.pop(i)
             if isinstance(got, CatalogError):
-                tally.failed += 1
-                tally.errors.append((entry.id, str(got)))
+                tally.failure(entry.id, str(got))
             else:
                 body, content_type, month_url = got
                 job = asyncio.ensure_future(
@@ -162,12 +171,9 @@ async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify
                     await _settle(job, entry, tally)  # the month is being committed: let it land, then stop
                     raise
                 except CatalogError as exc:
-                    tally.failed += 1
-                    tally.errors.append((entry.id, str(exc)))
+                    tally.failure(entry.id, str(exc))
                 else:
-                    tally.fetched += 1
-                    tally.new += result.updates_new
-                    tally.revised += result.updates_revised
+                    tally.stored(result)
             done = tally.unchanged + tally.fetched + tally.failed
             notify(SyncProgress("month", done, total, entry.id, tally.new, tally.revised, tally.failed, f"{entry.id} done"))
     finally:
@@ -179,12 +185,9 @@ async def _settle(job, entry, tally: _Tally) -> None:
     try:
         result = await job
     except CatalogError as exc:
-        tally.failed += 1
-        tally.errors.append((entry.id, str(exc)))
+        tally.failure(entry.id, str(exc))
     else:
-        tally.fetched += 1
-        tally.new += result.updates_new
-        tally.revised += result.updates_revised
+        tally.stored(result)
 
 
 def import_files(
@@ -205,18 +208,14 @@ def import_files(
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                tally.failed += 1
-                tally.errors.append((str(path), f"{path}: cannot read ({exc.strerror or exc})"))
+                tally.failure(str(path), f"{path}: cannot read ({exc.strerror or exc})")
                 continue
             try:
                 result = ingest_document(engine, data, name=str(path), source=str(path.resolve()), settings=settings)
             except CatalogError as exc:
-                tally.failed += 1
-                tally.errors.append((str(path), str(exc)))
+                tally.failure(str(path), str(exc))
                 continue
-            tally.fetched += 1
-            tally.new += result.updates_new
-            tally.revised += result.updates_revised
+            tally.stored(result)
     except BaseException as exc:
         # As for a sync: an interrupted or crashed import must not stay "running".
         interrupted = isinstance(exc, KeyboardInterrupt)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from contextlib import contextmanager
 
 from sumtui.cli.output import FORMATS, emit
 
@@ -74,10 +75,13 @@ def register(sub) -> None:
     runs.set_defaults(handler=runs_cmd)
 
 
+@contextmanager
 def _progress_bar(enabled: bool):
-    """A rich progress bar on stderr for people; nothing when stderr is not a terminal."""
+    """A rich progress bar on stderr for people, yielding the progress callback; nothing when stderr
+    is not a terminal (scripts and cron get the one-line summary only)."""
     if not enabled:
-        return None, (lambda _p: None)
+        yield lambda _p: None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -93,7 +97,8 @@ def _progress_bar(enabled: bool):
             detail=f"{p.month or ''} new {p.updates_new} revised {p.updates_revised} failed {p.failed}",
         )
 
-    return progress, update
+    with progress:
+        yield update
 
 
 def _reevaluate(site, run) -> None:
@@ -149,20 +154,14 @@ def sync_cmd(args: argparse.Namespace) -> int:
         if not due:
             print(f"sync not due: last good sync {age(last.ended_at)} ago, interval {settings.interval_hours} h")
             return 0
-    bar, update = _progress_bar(sys.stderr.isatty())
     started = time.perf_counter()
-    try:
-        if bar:
-            bar.start()
+    with _progress_bar(sys.stderr.isatty()) as update:
         run = asyncio.run(
             sync_catalog(
                 site.engine, url=args.url, since=_since(args.since), months=args.month, force=args.force,
                 progress=update, timeout=args.timeout, retries=args.retries,
             )
         )
-    finally:
-        if bar:
-            bar.stop()
     _reevaluate(site, run)
     with site.session() as session:
         errors = run_errors(session, run_id=run.id)
@@ -181,15 +180,9 @@ def import_cmd(args: argparse.Namespace) -> int:
     from sumtui.cli.main import open_site_or_fail
 
     site = open_site_or_fail(args)
-    bar, update = _progress_bar(sys.stderr.isatty() and len(args.files) > 1)
     started = time.perf_counter()
-    try:
-        if bar:
-            bar.start()
+    with _progress_bar(sys.stderr.isatty() and len(args.files) > 1) as update:
         run = import_files(site.engine, args.files, progress=update)
-    finally:
-        if bar:
-            bar.stop()
     _reevaluate(site, run)
     with site.session() as session:
         errors = run_errors(session, run_id=run.id)
