@@ -3,8 +3,9 @@
     .venv/bin/python scripts/screenshots.py [--out screenshots]
 
 The demo site is built in a fixed scratch folder (so paths shown on screen do not change), its
-run timestamps are pinned, the console's clock is frozen and the upstream check gets a canned
-"200 OK": running the script twice gives the same files.
+run timestamps are pinned, its fleet is generated at the console's frozen clock with a fixed
+enrollment key and a made-up month of daily compliance snapshots, and the upstream and management
+point checks get canned answers: running the script twice gives the same files.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def build_site():
 
     from sumtui.catalog.models import SyncError, SyncRun
     from sumtui.catalog.sync import import_files
-    from sumtui.demo import build_demo, sample_catalog_files
+    from sumtui.demo import DEFAULT_CLIENTS, build_demo, sample_catalog_files
 
-    site = build_demo()
+    site = build_demo(clients=0)
     latest = next(f for f in sample_catalog_files() if f.name.startswith("2024-Dec"))
     import_files(site.engine, [latest, SCRATCH / "usb" / "2025-Jan.cvrf.json"])
     with site.engine.begin() as connection:
@@ -59,6 +60,34 @@ def build_site():
                 .values(started_at=ended - timedelta(seconds=3), ended_at=ended)
             )
             connection.execute(update(SyncError.__table__).where(SyncError.__table__.c.run_id == run.id).values(at=ended))
+    build_fleet(site, DEFAULT_CLIENTS)
+    return site
+
+
+def build_fleet(site, count: int) -> None:
+    """The demo fleet as of the frozen clock, a fixed enrollment key, and 30 days of compliance that
+    climbs towards today's real figure (the trend on Home; the demo has only today's snapshot)."""
+    from sqlmodel import select
+
+    from sumtui.compliance.models import ComplianceSnapshot
+    from sumtui.compliance.queries import take_snapshot
+    from sumtui.db.site_settings import save_setting
+    from sumtui.fleet.demo_fleet import generate_fleet
+    from sumtui.fleet.enrollment import KEY, Enrollment
+
+    with site.session() as session:
+        generate_fleet(session, count=count, now=NOW)
+        take_snapshot(session, day=NOW.date())
+        today = session.exec(select(ComplianceSnapshot).where(ComplianceSnapshot.day == NOW.date())).all()
+        for back in range(1, 30):
+            # Steady until a patch Tuesday two weeks ago made every client need something; recovering since.
+            share = 0.9 if back > 14 else 0.55 + 0.45 * (14 - back) / 14
+            for snap in today:
+                session.add(ComplianceSnapshot(day=NOW.date() - timedelta(days=back), collection_id=snap.collection_id,
+                                               members=snap.members, reported=snap.reported,
+                                               compliant=int(snap.compliant * share), required=snap.required))
+        session.commit()
+        save_setting(session, key=KEY, value=Enrollment(key="Xq3v-demo-enrollment-key-7Hc2"))
     return site
 
 
@@ -66,6 +95,14 @@ def canned_upstream():
     import httpx
 
     return httpx.MockTransport(lambda request: httpx.Response(200, json={"value": []}))
+
+
+def canned_management_point():
+    import httpx
+
+    health = {"status": "ok", "site": "demo", "version": "0.1.0", "catalog_updates": 211, "clients": 2500,
+              "batches": 1873, "reports": 41562}
+    return httpx.MockTransport(lambda request: httpx.Response(200, json=health))
 
 
 async def settle(pilot, condition=None, timeout: float = 10.0) -> None:
@@ -98,14 +135,20 @@ async def shoot(site, out: Path, size: tuple[int, int], suffix: str = "") -> Non
     from sumtui.tui.screens.update_point import UpdatePointScreen
     from sumtui.tui.screens.updates import UpdatesScreen
 
-    app = SumtuiApp(site, demo=True, clock=lambda: NOW, upstream_transport=canned_upstream())
+    app = SumtuiApp(site, demo=True, clock=lambda: NOW, upstream_transport=canned_upstream(),
+                    mp_transport=canned_management_point())
     async with app.run_test(size=size) as pilot:
         def stages_shown() -> bool:
             found = app.screen.query("#stages")
-            return bool(found) and found.first().option_count == 13
+            return bool(found) and found.first().option_count == 13 and app.screen.triage is not None
 
         await settle(pilot, stages_shown)
         save(app, out, f"home{suffix}")
+        if suffix:  # at 80 columns the triage panel is below the checklist: t goes there
+            await pilot.press("t")
+            await settle(pilot)
+            save(app, out, f"home-triage{suffix}")
+            await pilot.press("c")
 
         await pilot.press("colon")
         for key in "upd":
@@ -157,6 +200,64 @@ async def shoot(site, out: Path, size: tuple[int, int], suffix: str = "") -> Non
         await settle(pilot, lambda: isinstance(app.screen, FilterScreen))
         save(app, out, f"filter{suffix}")
         await pilot.press("escape")
+
+        await shoot_fleet(app, pilot, out, suffix)
+
+
+def grid_ready(app, selector: str = "#grid"):
+    def ready() -> bool:
+        found = app.screen.query(selector)
+        if not found:
+            return False
+        grid = found.first()
+        return grid.row_count is not None and (grid.row_count == 0 or grid.get_row(0) is not None)
+
+    return ready
+
+
+async def shoot_fleet(app, pilot, out: Path, suffix: str) -> None:
+    from sumtui.tui.screens.client_detail import ClientDetailScreen
+    from sumtui.tui.screens.clients import ClientsScreen
+    from sumtui.tui.screens.collections import CollectionsScreen
+    from sumtui.tui.screens.compliance import ComplianceScreen
+    from sumtui.tui.screens.inventory_import import InventoryImportScreen
+    from sumtui.tui.screens.management_point import ManagementPointScreen
+    from sumtui.tui.screens.update_clients import UpdateClientsScreen
+    from sumtui.tui.screens.windows import WindowsScreen
+
+    app.open_page("compliance")
+    await settle(pilot, lambda: isinstance(app.screen, ComplianceScreen) and grid_ready(app)()
+                 and "KB" in str(app.screen.query_one("#compliance-detail").content))
+    save(app, out, f"compliance{suffix}")
+
+    await pilot.press("enter")
+    await settle(pilot, lambda: isinstance(app.screen, UpdateClientsScreen) and grid_ready(app)())
+    save(app, out, f"update-clients{suffix}")
+
+    await pilot.press("enter")
+    await settle(pilot, lambda: isinstance(app.screen, ClientDetailScreen) and app.screen.detail is not None
+                 and grid_ready(app)() and str(app.screen.query_one("#client-reason").content))
+    save(app, out, f"client{suffix}")
+
+    app.open_page("clients")
+    await settle(pilot, lambda: isinstance(app.screen, ClientsScreen) and grid_ready(app)())
+    save(app, out, f"clients{suffix}")
+    await pilot.press("i")
+    await settle(pilot, lambda: isinstance(app.screen, InventoryImportScreen))
+    save(app, out, f"inventory-import{suffix}")
+    await pilot.press("escape")
+
+    app.open_page("collections")
+    await settle(pilot, lambda: isinstance(app.screen, CollectionsScreen) and grid_ready(app)()
+                 and app.screen.query_one("#grid").row_count == 4)
+    save(app, out, f"collections{suffix}")
+    await pilot.press("j", "j", "w")  # Servers has the demo's maintenance window
+    await settle(pilot, lambda: isinstance(app.screen, WindowsScreen) and grid_ready(app)())
+    save(app, out, f"windows{suffix}")
+
+    app.open_page("mp")
+    await settle(pilot, lambda: isinstance(app.screen, ManagementPointScreen) and app.screen.status is not None)
+    save(app, out, f"management-point{suffix}")
 
 
 def main() -> int:

@@ -32,14 +32,12 @@ class Stage:
 
 # (number, key, title, what it will do) for the stages no screen does yet.
 _LATER = {
-    "scan": (5, "Clients scan", "not yet available: clients report to the management point"),
     "lists": (7, "Update lists", "not yet available: named sets of updates"),
     "templates": (8, "Deployment templates", "not yet available: reusable deployment settings"),
     "download": (9, "Download", "not yet available: update content into a deployment package"),
     "deploy": (10, "Deploy", "not yet available: updates to a collection on a schedule"),
     "nap": (11, "NAP evaluation", "not yet available: health evaluation policy"),
     "monitor": (12, "Monitor", "not yet available: deployment status and compliance"),
-    "itmu": (None, "Inventory Tool (ITMU)", "not yet available: offline scan of an inventory against the catalog"),
 }
 
 
@@ -112,14 +110,87 @@ def _sync_stage(session: Session, now: datetime, counts: dict[str, int]) -> Stag
     return Stage(4, "sync", "Synchronize", good is not None, status, True, "sync")
 
 
-def _deploy_candidates_stage(session: Session, counts: dict[str, int]) -> Stage:
+@dataclass(frozen=True)
+class FleetCounts:
+    """All Systems' maintained counts and how many clients came from imported inventories."""
+
+    members: int = 0
+    reported: int = 0
+    compliant: int = 0
+    imported: int = 0
+    collection_id: int | None = None
+
+    @property
+    def unknown(self) -> int:
+        return self.members - self.reported
+
+
+def fleet_counts(session: Session) -> FleetCounts:
+    """Read-only (never creates All Systems): a site with no clients has no figures yet."""
+    from sqlalchemy import func, select
+
+    from sumtui.fleet.models import Client, Collection
+
+    col = Collection.__table__.c
+    row = session.execute(select(col.id, col.members, col.reported, col.compliant).where(col.kind == "builtin")).first()
+    imported = session.execute(
+        select(func.count()).select_from(Client.__table__).where(Client.__table__.c.source == "imported")
+    ).scalar_one()
+    if row is None:
+        return FleetCounts(imported=imported)
+    return FleetCounts(members=row.members, reported=row.reported, compliant=row.compliant, imported=imported,
+                       collection_id=row.id)
+
+
+def _clients(count: int) -> str:
+    return f"{count:,} client{'' if count == 1 else 's'}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "0%"
+
+
+def _scan_stage(fleet: FleetCounts) -> Stage:
+    if not fleet.members:
+        status = "no clients yet: start the management point (`sumtui serve`, :mp) and agents, or import inventories"
+    elif not fleet.reported:
+        status = f"{_clients(fleet.members)}, none reported yet: agents report at their next scan"
+    else:
+        status = (f"{fleet.reported:,} of {fleet.members:,} reported, {fleet.unknown:,} unknown "
+                  f"({_share(fleet.unknown, fleet.members)})")
+    return Stage(5, "scan", "Clients scan", fleet.reported > 0, status, True, "clients")
+
+
+def _itmu_stage(fleet: FleetCounts) -> Stage:
+    if fleet.imported:
+        status = f"{_clients(fleet.imported)} from imported inventories; import more on the Clients screen (i)"
+    else:
+        status = "import inventories on the Clients screen (i): systeminfo, wmic qfe, Get-HotFix or agent JSON files"
+    return Stage(None, "itmu", "Inventory Tool (ITMU)", fleet.imported > 0, status, True, "clients")
+
+
+def _deploy_candidates_stage(session: Session, counts: dict[str, int], fleet: FleetCounts) -> Stage:
     from sumtui.catalog.queries import UpdateFilter, count_updates
 
-    if counts["updates"]:
-        active = count_updates(session, filter=UpdateFilter(superseded=False, expired=False))
-        status = f"{counts['updates']} updates in the catalog, {active} active; compliance arrives with client scans"
-    else:
+    if not counts["updates"]:
         status = "no updates yet: synchronize first"
+    else:
+        active = count_updates(session, filter=UpdateFilter(superseded=False, expired=False))
+        status = f"{counts['updates']} updates in the catalog, {active} active; "
+        if fleet.reported and fleet.collection_id is not None:
+            # Straight from the maintained summary (compliance.queries would be a heavier import here,
+            # on the path to the console's first checklist).
+            from sqlalchemy import func, select
+
+            from sumtui.compliance.models import UpdateSummary
+
+            us = UpdateSummary.__table__.c
+            needed = session.execute(select(func.count()).where(
+                us.collection_id == fleet.collection_id, us.required + us.failed > 0)).scalar_one()
+            status += (f"{needed} needed by a client, All Systems {_share(fleet.compliant, fleet.members)} compliant "
+                       "(:compliance)")
+        else:
+            status += "compliance arrives with client scans"
     return Stage(6, "determine", "Determine what to deploy", counts["updates"] > 0, status, True, "updates")
 
 
@@ -129,17 +200,20 @@ def checklist(session: Session, *, now: datetime | None = None) -> list[Stage]:
 
     now = now or utcnow()
     counts = catalog_counts(session)
+    fleet = fleet_counts(session)
     return [
         _prereq_stage(session, now),
         _update_point_stage(session),
         _client_agent_stage(session),
         _sync_stage(session, now, counts),
-        _later("scan"),
-        _deploy_candidates_stage(session, counts),
-        *(_later(key) for key in ("lists", "templates", "download", "deploy", "nap", "monitor", "itmu")),
+        _scan_stage(fleet),
+        _deploy_candidates_stage(session, counts, fleet),
+        *(_later(key) for key in ("lists", "templates", "download", "deploy", "nap", "monitor")),
+        _itmu_stage(fleet),
     ]
 
 
 def next_stage(stages: list[Stage]) -> Stage | None:
-    """The first stage the operator can do and has not done: the highlighted next step."""
-    return next((s for s in stages if s.available and not s.done), None)
+    """The first stage the operator can do and has not done: the highlighted next step. Side tracks
+    (the Inventory Tool) are never "next": a site with agents never needs them."""
+    return next((s for s in stages if s.available and not s.done and s.number is not None), None)

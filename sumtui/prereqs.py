@@ -2,7 +2,7 @@
 
 Each check gives a one-line verdict and, when it fails, a hint saying what to do. The last report
 is kept in the site database so the checklist can tell whether stage 1 is done without re-running
-anything. Blocking checks are plain functions; the upstream check is async (httpx).
+anything. Blocking checks are plain functions; the upstream and management point checks are async (httpx).
 """
 
 from __future__ import annotations
@@ -134,34 +134,60 @@ async def check_upstream(url: str, *, upstream: str = "msrc", timeout: float = U
     return CheckResult(key="upstream", title=title, status="ok", verdict=f"{host} answers: HTTP {status} {reason}")
 
 
-def check_management_point() -> CheckResult:
-    return CheckResult(key="management_point", title="Management point", status="unavailable",
-                       verdict="not yet available: arrives with client scanning (stage 5)")
+async def check_management_point(url: str, *, timeout: float | None = None, transport=None) -> CheckResult:
+    """Probe the management point agents report to (its health endpoint); the fix says how to start it."""
+    from sumtui.fleet.management_point import PROBE_TIMEOUT, host_and_port, probe
+
+    title = "Management point"
+    status = await probe(url, timeout=timeout or PROBE_TIMEOUT, transport=transport)
+    if status.reachable:
+        return CheckResult(key="management_point", title=title, status="ok", verdict=status.verdict)
+    host, port = host_and_port(status.url)
+    return CheckResult(
+        key="management_point", title=title, status="failed", verdict=status.verdict,
+        fix=f"start it with `sumtui serve --host {host} --port {port}` on the site server, or set its URL on the "
+            "Management point screen (:mp)",
+    )
 
 
 async def run_checks_async(
     engine: Engine, *, folders: dict[str, Path], url: str, upstream: str = "msrc", timeout: float = UPSTREAM_TIMEOUT,
-    transport=None,
+    transport=None, mp_url: str | None = None, mp_transport=None,
 ) -> PrereqReport:
-    """All checks; the blocking ones in threads so they overlap the upstream request."""
+    """All checks; the blocking ones in threads so they overlap the two HTTP requests.
+    `mp_url`: the management point to probe (default: the site's setting)."""
+    if mp_url is None:
+        mp_url = await asyncio.to_thread(_stored_mp_url, engine)
     upstream_task = asyncio.ensure_future(check_upstream(url, upstream=upstream, timeout=timeout, transport=transport))
+    mp_task = asyncio.ensure_future(check_management_point(mp_url, transport=mp_transport))
     database = await asyncio.to_thread(check_database, engine)
     schema = await asyncio.to_thread(check_schema, engine)
     folder_checks = [
         await asyncio.to_thread(check_folder, path, key=f"folder_{name.replace(' ', '_')}", title=f"{name.capitalize()} folder")
         for name, path in folders.items()
     ]
-    checks = [database, schema, *folder_checks, await upstream_task, check_management_point()]
+    checks = [database, schema, *folder_checks, await upstream_task, await mp_task]
     return PrereqReport(checked_at=utcnow(), checks=checks)
+
+
+def _stored_mp_url(engine: Engine) -> str:
+    from sumtui.fleet.management_point import DEFAULT_URL, load
+
+    try:
+        with Session(engine) as session:
+            return load(session)[0].url
+    except Exception:
+        return DEFAULT_URL  # the database check says what is wrong with the database
 
 
 def run_checks(
     engine: Engine, *, folders: dict[str, Path], url: str, upstream: str = "msrc", timeout: float = UPSTREAM_TIMEOUT,
-    transport=None,
+    transport=None, mp_url: str | None = None, mp_transport=None,
 ) -> PrereqReport:
     """Blocking form, for threads with no event loop (console workers, the CLI)."""
     return asyncio.run(
-        run_checks_async(engine, folders=folders, url=url, upstream=upstream, timeout=timeout, transport=transport)
+        run_checks_async(engine, folders=folders, url=url, upstream=upstream, timeout=timeout, transport=transport,
+                         mp_url=mp_url, mp_transport=mp_transport)
     )
 
 

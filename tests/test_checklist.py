@@ -11,6 +11,8 @@ from sumtui.catalog.models import SyncRun
 from sumtui.checklist import checklist, next_stage
 from sumtui.fleet import agent_settings
 from sumtui.prereqs import CheckResult, PrereqReport, save_report
+from sqlmodel import select
+
 from tests.cvrf_builder import Fix, Vuln, month_doc, write
 
 NOW = datetime(2021, 1, 15, 12, 0, tzinfo=UTC)
@@ -36,8 +38,9 @@ def test_every_stage_is_listed_in_workflow_order(sqlite_site):
     assert [s.number for s in stages] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, None]
     assert stages[-1].title.startswith("Inventory Tool")
     later = [s for s in stages if not s.available]
-    assert {s.number for s in later} == {5, 7, 8, 9, 10, 11, 12, None}
+    assert {s.number for s in later} == {7, 8, 9, 10, 11, 12}
     assert all(not s.done and s.screen is None and "not yet available" in s.status for s in later)
+    assert (stages[4].screen, stages[-1].screen) == ("clients", "clients")
 
 
 def test_a_new_site_has_nothing_done_and_starts_with_prerequisites(sqlite_site):
@@ -107,3 +110,58 @@ def test_a_running_run_is_mentioned(sqlite_site, minutes, text):
         session.add(SyncRun(kind="sync", source="x", started_at=NOW - timedelta(minutes=minutes), status="running"))
         session.commit()
     assert _stages(sqlite_site)["sync"].status.startswith(text)
+
+
+def test_clients_scan_and_the_inventory_tool_on_a_site_without_clients(sqlite_site):
+    stages = _stages(sqlite_site)
+    scan, itmu = stages["scan"], stages["itmu"]
+    assert scan.available and not scan.done and scan.status.startswith("no clients yet")
+    assert "sumtui serve" in scan.status
+    assert itmu.available and not itmu.done and itmu.status.startswith("import inventories on the Clients screen")
+
+
+def test_the_inventory_tool_is_never_the_next_step(sqlite_site):
+    from sumtui.checklist import Stage
+
+    stages = [Stage(1, "prereqs", "P", True, "", True, "prereqs"), Stage(None, "itmu", "I", False, "", True, "clients")]
+    assert next_stage(stages) is None
+
+
+def _fleet(site, count, *, unreported=0):
+    from sqlalchemy import update
+
+    from sumtui.compliance.reevaluate import reevaluate
+    from sumtui.fleet.demo_fleet import generate_fleet
+    from sumtui.fleet.models import Client
+
+    with site.session() as session:
+        generate_fleet(session, count=count, never_share=0, silent_share=0)
+        if unreported:
+            ids = [c.id for c in session.exec(select(Client).order_by(Client.id).limit(unreported)).all()]
+            was = {i: True for i in ids}
+            session.execute(update(Client).where(Client.id.in_(ids)).values(last_inventory=None, last_report=None))
+            reevaluate(session, client_ids=ids, previously_reported=was)
+        session.commit()
+
+
+def test_clients_reporting_complete_the_scan_stage_and_show_the_unknown_share(catalog_site):
+    _fleet(catalog_site, 40, unreported=3)
+    stages = _stages(catalog_site)
+    assert stages["scan"].done
+    assert stages["scan"].status == "37 of 40 reported, 3 unknown (8%)"
+    assert "needed by a client, All Systems" in stages["determine"].status and "compliant" in stages["determine"].status
+    assert not stages["itmu"].done  # generated clients are not imported inventories
+
+
+def test_imported_inventories_complete_the_side_track(catalog_site):
+    from sumtui.compliance.intake import ingest_inventory
+    from sumtui.fleet.inventory import parse_inventory
+
+    data = b'{"format": "sumtui-inventory/1", "name": "PC1", "os_name": "Microsoft Windows 10 Pro", "build": "10.0.17763", ' \
+           b'"architecture": "x64", "is_server": false, "installed_kbs": []}'
+    with catalog_site.session() as session:
+        ingest_inventory(session, parse_inventory(data, name="pc1.json"))
+        session.commit()
+    stages = _stages(catalog_site)
+    assert stages["itmu"].done and stages["itmu"].status.startswith("1 client from imported inventories")
+    assert stages["scan"].done and stages["scan"].status == "1 of 1 reported, 0 unknown (0%)"

@@ -106,11 +106,17 @@ def test_offline_files_need_no_upstream():
     assert result.ok and "offline" in result.verdict
 
 
+def healthy_mp(request):
+    return httpx.Response(200, json={"status": "ok", "site": "s", "version": "0.1.0", "catalog_updates": 0, "clients": 3,
+                                     "batches": 1, "reports": 2})
+
+
 def test_run_checks_and_the_saved_report(sqlite_site, tmp_path, loopback_upstream):
     url, _ = loopback_upstream
-    report = prereqs.run_checks(sqlite_site.engine, folders={"content": tmp_path / "content"}, url=url)
+    report = prereqs.run_checks(sqlite_site.engine, folders={"content": tmp_path / "content"}, url=url,
+                                mp_transport=httpx.MockTransport(healthy_mp))
     assert [c.key for c in report.checks] == ["database", "schema", "folder_content", "upstream", "management_point"]
-    assert report.checks[-1].status == "unavailable"
+    assert report.checks[-1].ok and "3 clients" in report.checks[-1].verdict
     assert report.all_green and report.failed == []
     with sqlite_site.session() as session:
         assert prereqs.load_report(session) is None
@@ -118,6 +124,31 @@ def test_run_checks_and_the_saved_report(sqlite_site, tmp_path, loopback_upstrea
     with sqlite_site.session() as session:
         loaded = prereqs.load_report(session)
     assert loaded == report
+
+
+def test_the_management_point_check_probes_the_stored_url(sqlite_site, tmp_path, loopback_upstream):
+    from sumtui.fleet import management_point
+
+    seen = []
+
+    def answer(request):
+        seen.append(str(request.url))
+        return healthy_mp(request)
+
+    with sqlite_site.session() as session:
+        management_point.save(session, management_point.ManagementPointSettings(url="http://mp.example:9001"))
+    url, _ = loopback_upstream
+    prereqs.run_checks(sqlite_site.engine, folders={}, url=url, mp_transport=httpx.MockTransport(answer))
+    assert seen == ["http://mp.example:9001/api/v1/health"]
+
+
+def test_a_management_point_that_does_not_answer_fails_with_how_to_start_it():
+    from tests.server.conftest import free_port
+
+    port = free_port()
+    result = asyncio.run(prereqs.check_management_point(f"http://127.0.0.1:{port}/", timeout=2))
+    assert result.status == "failed" and result.verdict.startswith(f"GET http://127.0.0.1:{port}/api/v1/health")
+    assert f"start it with `sumtui serve --host 127.0.0.1 --port {port}`" in result.fix
 
 
 def test_a_report_with_a_failure_is_not_green():

@@ -20,10 +20,15 @@ class SumtuiCommands(Provider):
             commands += [
                 ("Sync now", "Synchronize the catalog per the update point settings", app.start_sync),
                 ("Import files…", "Import CVRF documents (JSON or XML) from files", self._import),
+                ("Import inventories…", "Offline scan: systeminfo, wmic qfe, Get-HotFix or agent JSON files",
+                 self._import_inventories),
+                ("New collection…", "A static or rule-based set of clients", self._new_collection),
+                ("Rotate the enrollment key…", "New agents need the new key; registered ones keep working", self._rotate),
             ]
         if app.job is not None:
             commands.append(("Cancel the running job", f"Stop the {app.job.kind} in progress", app.cancel_job))
-        commands.append(("Run prerequisite checks", "Check database, folders and upstream", self._prereqs))
+        commands.append(("Run prerequisite checks", "Check database, folders, upstream and management point", self._prereqs))
+        commands.append(("Probe the management point", "Is it answering? Its version, clients and reports", self._probe))
         commands.append(("Show keys", "Every key of this screen with its id", app.action_help))
         return commands
 
@@ -32,6 +37,18 @@ class SumtuiCommands(Provider):
 
     def _prereqs(self) -> None:
         self._page_action("prereqs", "run_checks")
+
+    def _import_inventories(self) -> None:
+        self._page_action("clients", "import_inventories")
+
+    def _new_collection(self) -> None:
+        self._page_action("collections", "new")
+
+    def _rotate(self) -> None:
+        self._page_action("mp", "rotate")
+
+    def _probe(self) -> None:
+        self._page_action("mp", "probe")
 
     def _page_action(self, page: str, action: str) -> None:
         app = self.app

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from sumtui.catalog.queries import UpdateDetail
     from sumtui.catalog.sync import SyncProgress
     from sumtui.checklist import Stage
+    from sumtui.compliance.queries import ClientUpdateState
+    from sumtui.fleet.management_point import ManagementPointSettings, MpStatus
     from sumtui.prereqs import PrereqReport
-    from sumtui.tui.state import SiteInfo
+    from sumtui.tui.fleet_sources import ClientDetail, CollectionRow, WindowRow
+    from sumtui.tui.inventory_import import InventoryResult
+    from sumtui.tui.state import SiteInfo, TriageView
 
 
 class JobProgressed(Message):
@@ -33,14 +37,29 @@ class JobProgressed(Message):
 
 
 class JobFinished(Message):
-    """A sync or import ended: ok, partial, failed or cancelled (`run_id` is None if no run was recorded)."""
+    """A sync, import or re-evaluation ended: ok, partial, failed, cancelled, or skipped (nothing to do).
+    `run_id` is None if no run was recorded; `changed` says the catalog changed (the fleet needs re-evaluating)."""
 
-    def __init__(self, kind: str, *, status: str, run_id: int | None = None, message: str | None = None) -> None:
+    def __init__(self, kind: str, *, status: str, run_id: int | None = None, message: str | None = None,
+                 changed: bool = False) -> None:
         super().__init__()
         self.kind = kind
         self.status = status
         self.run_id = run_id
         self.message = message
+        self.changed = changed
+
+
+class FleetProgressed(Message):
+    """The fleet re-evaluation finished a batch: `done` of `total` clients. Queued ones coalesce."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FleetProgressed)
 
 
 class WorkFailed(Message):
@@ -132,3 +151,98 @@ class ExportWritten(Message):
         super().__init__()
         self.path = path
         self.count = count
+
+
+class TriageLoaded(Message):
+    def __init__(self, triage: TriageView) -> None:
+        super().__init__()
+        self.triage = triage
+
+
+class CollectionsLoaded(Message):
+    def __init__(self, collections: list[CollectionRow]) -> None:
+        super().__init__()
+        self.collections = collections
+
+
+class FleetChanged(Message):
+    """A collection, its members or its windows changed: `text` for the notification, `select` the row to show."""
+
+    def __init__(self, text: str, select: int | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.select = select
+
+
+class ClientDetailLoaded(Message):
+    def __init__(self, client_id: int, detail: ClientDetail | None, states: list[ClientUpdateState]) -> None:
+        super().__init__()
+        self.client_id = client_id
+        self.detail = detail
+        self.states = states
+
+
+class WindowsLoaded(Message):
+    def __init__(self, collection_id: int, windows: list[WindowRow]) -> None:
+        super().__init__()
+        self.collection_id = collection_id
+        self.windows = windows
+
+
+class FormSaved(Message):
+    """A form's save worker succeeded: `result` is what the form dismisses with."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class FormRejected(Message):
+    """A form's save worker was refused (e.g. a FleetError): one line shown in the form."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class InventoryFileImported(Message):
+    """One inventory file was parsed and stored (or refused): the `index`-th of `total`."""
+
+    def __init__(self, index: int, total: int, result: InventoryResult) -> None:
+        super().__init__()
+        self.index = index
+        self.total = total
+        self.result = result
+
+
+class InventoryImportDone(Message):
+    def __init__(self, imported: int, failed: int, cancelled: bool) -> None:
+        super().__init__()
+        self.imported = imported
+        self.failed = failed
+        self.cancelled = cancelled
+
+
+class MpLoaded(Message):
+    """The management point setting and the enrollment key (None when there is none and none may be made)."""
+
+    def __init__(self, settings: ManagementPointSettings, key: str | None, database: str | None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.key = key
+        self.database = database
+
+
+class MpProbed(Message):
+    def __init__(self, status: MpStatus) -> None:
+        super().__init__()
+        self.status = status
+
+
+class CatalogChoicesLoaded(Message):
+    """Product families and product names, for the filter form's choices."""
+
+    def __init__(self, families: list[str], products: list[str]) -> None:
+        super().__init__()
+        self.families = families
+        self.products = products

@@ -1,4 +1,5 @@
-"""Plain values the console shares between the App and its screens: the running job and the site summary.
+"""Plain values the console shares between the App and its screens: the running job, the site summary
+and the triage figures on Home.
 
 They are frozen dataclasses held in App reactives, so a screen or the header that watches them is
 told when they change and never reads the database on the UI thread.
@@ -6,7 +7,7 @@ told when they change and never reads the database on the UI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -15,8 +16,8 @@ from urllib.parse import urlsplit
 class JobState:
     """A sync or import in progress, as its latest progress report describes it."""
 
-    kind: str  # "sync" | "import"
-    phase: str = "starting"  # "starting" | "index" | "month" | "finishing" | "cancelling"
+    kind: str  # "sync" | "import" | "reevaluate"
+    phase: str = "starting"  # "starting" | "index" | "month" | "finishing" | "cancelling" (reevaluate: "clients")
     months_done: int = 0
     months_total: int = 0
     month: str | None = None
@@ -27,12 +28,20 @@ class JobState:
 
     @property
     def verb(self) -> str:
-        return "syncing" if self.kind == "sync" else "importing"
+        return {"sync": "syncing", "import": "importing", "reevaluate": "re-evaluating"}.get(self.kind, self.kind)
+
+    @property
+    def noun(self) -> str:
+        return "re-evaluation" if self.kind == "reevaluate" else self.kind
 
     def headline(self) -> str:
-        """'syncing 3/12 months' for the header."""
+        """'syncing 3/12 months' (or 're-evaluating 1,200/2,500 clients') for the header."""
         if self.phase == "cancelling":
-            return f"cancelling the {self.kind}…"
+            return f"cancelling the {self.noun}…"
+        if self.kind == "reevaluate":
+            if not self.months_total:
+                return "re-evaluating the fleet…"
+            return f"re-evaluating {self.months_done:,}/{self.months_total:,} clients"
         if self.phase in ("starting", "index"):
             return f"{self.verb}: reading the index…" if self.kind == "sync" else f"{self.verb}…"
         if self.phase == "finishing":
@@ -41,7 +50,9 @@ class JobState:
         return f"{self.verb} {self.months_done}/{self.months_total} {unit}"
 
     def counts(self) -> str:
-        return f"{self.updates_new} new · {self.updates_revised} revised · {self.failed} failed"
+        if self.kind == "reevaluate":
+            return "Clients: compliance states against the new catalog"
+        return f"Updates: {self.updates_new} new · {self.updates_revised} revised · {self.failed} failed"
 
 
 @dataclass(frozen=True)
@@ -62,3 +73,25 @@ class SiteInfo:
         if self.upstream == "files":
             return "offline files"
         return urlsplit(self.url).netloc or self.url or "no upstream"
+
+
+@dataclass(frozen=True)
+class TriageLine:
+    """One line of Home's triage list; `target` is what enter opens ("update:12", "client:7", or None)."""
+
+    text: str
+    target: str | None = None
+    style: str = ""  # "critical" | "important" | "muted" | ""
+
+
+@dataclass(frozen=True)
+class TriageView:
+    """What Home's triage panel shows, read from the maintained summaries in a worker."""
+
+    has_fleet: bool
+    collection_id: int | None = None
+    headline: str = ""
+    trend: tuple[float, ...] = ()
+    trend_text: str = ""
+    sections: tuple[tuple[str, tuple[TriageLine, ...]], ...] = ()
+    refs: dict = field(default_factory=dict, compare=False, hash=False)  # target → the row it opens

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from tests.cvrf_builder import Fix, Vuln, month_doc, write
 
@@ -108,3 +109,61 @@ async def paste(pilot, text: str) -> None:
 def text_of(widget) -> str:
     content = widget.content
     return getattr(content, "plain", str(content))
+
+
+# The fleet tests use the real clock (rounded): "not reported in N days" filters compare with the
+# database's clock, so the generated report times must be recent for real.
+FLEET_NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def fleet_clock() -> datetime:
+    return FLEET_NOW
+
+
+@pytest.fixture
+def fleet_site(console_site, tmp_path):
+    """The compliance scenario catalog (2022-Jan to 2022-Mar; April is kept back for re-evaluation tests),
+    60 generated clients in All Systems, Servers, Workstations and Pilot ring, and a 5-day compliance trend."""
+    from sumtui.catalog.sync import import_files
+    from sumtui.compliance.models import ComplianceSnapshot
+    from sumtui.compliance.queries import take_snapshot
+    from sumtui.fleet.demo_fleet import generate_fleet
+    from tests.compliance.scenario import write_months as scenario_months
+
+    months = scenario_months(tmp_path / "scenario")
+    run = import_files(console_site.engine, months[:3])
+    assert run.status == "ok", run.message
+    with console_site.session() as session:
+        generate_fleet(session, count=60, now=FLEET_NOW)
+        today = FLEET_NOW.date()
+        take_snapshot(session, day=today)
+        all_systems = session.exec(select(ComplianceSnapshot).where(ComplianceSnapshot.day == today)).all()
+        for back, compliant in ((4, 15), (3, 18), (2, 20), (1, 22)):
+            for snap in all_systems:
+                session.add(ComplianceSnapshot(day=today - timedelta(days=back), collection_id=snap.collection_id,
+                                               members=snap.members, reported=snap.reported,
+                                               compliant=min(compliant, snap.compliant), required=snap.required))
+        session.commit()
+    return console_site
+
+
+def grid_rows(grid) -> list[tuple[str, ...]]:
+    """The loaded rows of a PagedTable as plain strings."""
+    return [tuple(str(c) for c in row.cells) for i in range(grid.row_count or 0) if (row := grid.get_row(i))]
+
+
+def grid_loaded(grid, count: int | None = None):
+    def check() -> bool:
+        if grid.row_count is None or (count is not None and grid.row_count != count):
+            return False
+        return grid.row_count == 0 or grid.get_row(0) is not None
+
+    return check
+
+
+async def open_page(app, pilot, name: str, screen_type):
+    await pilot.press("colon")
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type), what=f"the {name} screen")
+    return app.screen

@@ -18,6 +18,8 @@ def test_page_names_accept_colons_case_and_aliases():
     assert page_name("update point") == "update-point"
     assert page_name("catalog") == "updates"
     assert page_name("nowhere") is None
+    assert [page_name(n) for n in (":compliance", "client", "Collections", "management point", "mp")] == [
+        "compliance", "clients", "collections", "mp", "mp"]
 
 
 async def test_jump_switches_screens_and_escape_goes_back(console_site, make_app):
@@ -67,11 +69,38 @@ async def test_help_lists_every_key_with_its_id(console_site, make_app):
 
 def test_every_console_binding_has_an_id():
     from sumtui.tui import app as app_module
-    from sumtui.tui.screens import client_agent, confirm, filter, help, home, import_files, jump, prereqs, prompt, sync, updates
-    from sumtui.tui.widgets import folder_list, lists
+    from sumtui.tui.screens import (
+        client_agent,
+        client_detail,
+        client_filter,
+        clients,
+        collection_form,
+        collection_picker,
+        collections,
+        compliance,
+        confirm,
+        filter,
+        help,
+        home,
+        import_files,
+        inventory_import,
+        jump,
+        management_point,
+        prereqs,
+        prompt,
+        saving_form,
+        sync,
+        update_clients,
+        updates,
+        window_form,
+        windows,
+    )
+    from sumtui.tui.widgets import folder_list, lists, triage
 
     modules = [app_module, client_agent, confirm, filter, help, home, import_files, jump, prereqs, prompt, sync, updates,
-               folder_list, lists]
+               folder_list, lists, triage, client_detail, client_filter, clients, collection_form, collection_picker,
+               collections, compliance, inventory_import, management_point, saving_form, update_clients, window_form,
+               windows]
     missing = []
     for module in modules:
         for value in vars(module).values():
@@ -92,6 +121,18 @@ async def test_the_command_palette_opens_pages(console_site, make_app):
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, UpdatesScreen), what="the updates screen")
+
+
+async def test_the_command_palette_opens_the_fleet_pages(console_site, make_app):
+    from sumtui.tui.screens.collections import CollectionsScreen
+
+    app = make_app(console_site)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "go to collections")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CollectionsScreen), what="the collections screen")
 
 
 async def test_readonly_hides_site_changing_actions(console_site, make_app):
@@ -164,7 +205,8 @@ def test_importing_the_console_leaves_sync_and_httpx_for_later():
     import sys
 
     probe = ("import sys, sumtui.tui.app; "
-             "print(sorted(m for m in ('httpx', 'sumtui.catalog.sync', 'sumtui.tui.screens.updates') if m in sys.modules))")
+             "print(sorted(m for m in ('httpx', 'sumtui.catalog.sync', 'sumtui.tui.screens.updates', 'sumtui.compliance.queries', "
+             "'sumtui.tui.screens.compliance', 'sumtui.fleet.clients') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

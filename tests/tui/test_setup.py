@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from sumtui.catalog import settings as update_point
-from sumtui.fleet import agent_settings
+from sumtui.fleet import agent_settings, management_point
 from sumtui.prereqs import load_report
 from sumtui.tui.screens.client_agent import ClientAgentScreen
 from sumtui.tui.screens.home import HomeScreen
 from sumtui.tui.screens.prereqs import PrereqsScreen
 from sumtui.tui.screens.update_point import UpdatePointScreen
 from tests.mirror import MirrorServer
+from tests.server.conftest import RunningServer
 from tests.tui.conftest import text_of, type_text, wait_for
 
 
@@ -45,16 +46,17 @@ async def test_home_lists_the_stages_with_the_next_step_highlighted(console_site
         assert stages.get_option_at_index(stages.highlighted).id == "prereqs"
         assert "next step 1 Prerequisites" in text_of(app.screen.query_one("#home-intro"))
         later = [stages.get_option_at_index(i) for i in range(13)]
-        assert [o.id for o in later if o.disabled] == ["scan", "lists", "templates", "download", "deploy", "nap", "monitor", "itmu"]
+        assert [o.id for o in later if o.disabled] == ["lists", "templates", "download", "deploy", "nap", "monitor"]
         assert "0 updates" in text_of(app.screen.query_one("#home-figures"))
         assert "never synced" in str(app.screen.query_one("#header-sync").content)
 
 
 async def test_prerequisites_run_from_home_and_complete_stage_one(console_site, make_app):
-    with MirrorServer() as mirror:
+    with MirrorServer() as mirror, RunningServer(console_site) as management_point_server:
         mirror.put_index([])
         with console_site.session() as session:
             update_point.save(session, update_point.UpdatePointSettings(url=mirror.url))
+            management_point.save(session, management_point.ManagementPointSettings(url=management_point_server.url))
         app = make_app(console_site)
         async with app.run_test(size=(80, 24)) as pilot:
             await open_stage(app, pilot, "prereqs")
@@ -63,6 +65,7 @@ async def test_prerequisites_run_from_home_and_complete_stage_one(console_site, 
             await wait_for(pilot, lambda: screen.report is not None, what="the checks")
             assert "All checks green" in text_of(screen.query_one("#prereqs-summary"))
             assert "HTTP 200" in text_of(screen.query_one("#check-upstream .check-text"))
+            assert "answers: sumtui" in text_of(screen.query_one("#check-management_point .check-text"))
             assert mirror.count("/updates") == 1
             await pilot.press("r")
             await wait_for(pilot, lambda: mirror.count("/updates") == 2, what="a second run")

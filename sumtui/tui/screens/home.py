@@ -1,20 +1,26 @@
-"""Home: the setup checklist (DESIGN.md §1) with the next step highlighted, and the catalog's headline figures."""
+"""Home: the setup checklist (DESIGN.md §1) with the next step highlighted, the catalog's headline figures,
+and the triage panel (fleet compliance, its trend, what to look at first), below the checklist at 80
+columns and beside it on wide terminals. Both are read in workers and re-read when data changes."""
 
 from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from sumtui.tui.messages import ChecklistLoaded, WorkFailed
+from sumtui.tui.messages import ChecklistLoaded, TriageLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.widgets.lists import KeyOptionList
+from sumtui.tui.widgets.triage import TriageList, TriagePanel
 
 TITLE_WIDTH = 30
+WIDE = 110  # from this width the triage panel sits beside the checklist
+RESUME_RELOAD_DELAY = 0.3
 
 
 class StageList(KeyOptionList):
@@ -38,34 +44,102 @@ def stage_prompt(stage, *, is_next: bool) -> Content:
 class HomeScreen(PageScreen):
     TITLE = "Home"
     AUTO_FOCUS = "#stages"
-    BINDINGS = [Binding("r", "refresh", "Refresh", id="home.refresh")]
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("t", "focus_triage", "Triage", id="home.triage"),
+        Binding("c", "focus_checklist", "Checklist", show=False, id="home.checklist"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self._stages: list = []
         self._highlight_key: str | None = None
+        self.triage = None  # the TriageView on screen
 
     def compose_body(self) -> ComposeResult:
-        with Vertical(id="home-body"):
-            yield Static("Setup checklist", id="home-intro", classes="section-title")
-            yield StageList(id="stages")
-            yield Static("", id="stage-status")
-            yield Static("", id="home-figures")
+        with VerticalScroll(id="home-body", can_focus=False):
+            with Vertical(id="checklist-pane"):
+                yield Static("Setup checklist", id="home-intro", classes="section-title")
+                yield StageList(id="stages")
+                yield Static("", id="stage-status")
+                yield Static("", id="home-figures")
+            yield TriagePanel(id="triage")
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=False)
         self.watch(self.app, "tick", self._reload, init=False)
+        # The triage figures are read once the checklist is on screen (see _show): started together,
+        # the two workers' imports and queries would delay the console's first frame.
         self.load_checklist()
 
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
     def on_screen_resume(self) -> None:
+        # Jumping from page to page passes through Home (pages replace each other above it): reload
+        # only if the operator stays here, so the page being opened does not share the interpreter
+        # with two queries it does not need.
         if self._stages:
-            self.load_checklist()
+            self.set_timer(RESUME_RELOAD_DELAY, self._reload_if_shown)
+
+    def _reload_if_shown(self) -> None:
+        if self.is_current:
+            self._reload()
 
     def _reload(self, *_args) -> None:
         self.load_checklist()
+        self.load_triage()
 
     def action_refresh(self) -> None:
-        self.load_checklist()
+        self._reload()
+
+    def action_focus_triage(self) -> None:
+        options = self.query_one("#triage-list", TriageList)
+        if options.display and options.option_count:
+            options.focus()
+        else:
+            self.notify("Nothing to triage yet: no client has reported.", timeout=3)
+
+    def action_focus_checklist(self) -> None:
+        self.query_one("#stages", StageList).focus()
+        self.query_one("#home-body").scroll_home(animate=False)
+
+    # ------------------------------------------------------------------ triage
+
+    @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
+    def load_triage(self) -> None:
+        from sumtui.tui.triage import load_triage
+
+        try:
+            with self.console.site.session() as session:
+                view = load_triage(session, now=self.console.now())
+        except Exception as exc:
+            from sumtui.tui.app import one_line
+
+            self.post_message(WorkFailed("reading the triage figures", one_line(exc)))
+            return
+        self.post_message(TriageLoaded(view))
+
+    @on(TriageLoaded)
+    def _show_triage(self, message: TriageLoaded) -> None:
+        self.triage = message.triage
+        self.query_one("#triage", TriagePanel).show(message.triage)
+
+    @on(TriageList.OptionSelected, "#triage-list")
+    def _triage_open(self, event: TriageList.OptionSelected) -> None:
+        target = TriageList.target_of(event.option.id)
+        if target is None or self.triage is None:
+            return
+        kind, _, ident = target.partition(":")
+        if kind == "client":
+            from sumtui.tui.screens.client_detail import ClientDetailScreen
+
+            self.app.push_screen(ClientDetailScreen(int(ident)))
+        elif kind == "update" and target in self.triage.refs:
+            from sumtui.tui.screens.update_clients import UpdateClientsScreen
+
+            self.app.push_screen(UpdateClientsScreen(self.triage.refs[target], collection_id=self.triage.collection_id,
+                                                     collection_name="All Systems"))
 
     @work(thread=True, exclusive=True, group="checklist", exit_on_error=False)
     def load_checklist(self) -> None:
@@ -87,6 +161,8 @@ class HomeScreen(PageScreen):
     def _show(self, message: ChecklistLoaded) -> None:
         from sumtui.checklist import next_stage
 
+        if not self._stages:
+            self.load_triage()
         self._stages = message.stages
         upcoming = next_stage(message.stages)
         options = self.query_one("#stages", StageList)

@@ -16,8 +16,8 @@ from textual.widgets import Button, Input, Label, Static
 SUFFIXES = (".json", ".xml")
 
 
-def expand_paths(text: str) -> tuple[list[Path], list[str]]:
-    """(files, problems) for a line of paths: quoting as in a shell, folders give their .json/.xml files."""
+def expand_paths(text: str, suffixes: tuple[str, ...] = SUFFIXES) -> tuple[list[Path], list[str]]:
+    """(files, problems) for a line of paths: quoting as in a shell, folders give their files with these suffixes."""
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -32,9 +32,10 @@ def expand_paths(text: str) -> tuple[list[Path], list[str]]:
                 problems.append(f"nothing matches {token}")
             files.extend(matches)
         elif Path(expanded).is_dir():
-            inside = sorted(p for p in Path(expanded).iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+            inside = sorted(p for p in Path(expanded).iterdir() if p.is_file() and p.suffix.lower() in suffixes)
             if not inside:
-                problems.append(f"no .json or .xml files in {token}")
+                problems.append(f"no {', '.join(suffixes[:-1])} or {suffixes[-1]} files in {token}" if len(suffixes) > 1
+                                else f"no {suffixes[0]} files in {token}")
             files.extend(inside)
         elif Path(expanded).is_file():
             files.append(Path(expanded))

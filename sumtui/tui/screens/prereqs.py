@@ -1,5 +1,6 @@
 """Prerequisites (stage 1): database, schema, folders, upstream and management point, each with a verdict
-and a fix hint. The checks run when the page opens and on `r`; the report is saved for the checklist."""
+and a fix hint. The checks run when the page opens and on `r`; the report is saved for the checklist.
+`m` opens the Management point screen (its URL, how to start it, the agent command line)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ def check_row(check) -> Horizontal:
 
 class PrereqsScreen(PageScreen):
     TITLE = "Prerequisites"
-    BINDINGS = [Binding("r", "run_checks", "Re-run checks", id="prereqs.run")]
+    BINDINGS = [
+        Binding("r", "run_checks", "Re-run checks", id="prereqs.run"),
+        Binding("m", "management_point", "Management point", id="prereqs.mp"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,6 +55,9 @@ class PrereqsScreen(PageScreen):
         self.set_class(True, "-checking")
         self.run_checks()
 
+    def action_management_point(self) -> None:
+        self.console.open_page("mp")
+
     @work(thread=True, exclusive=True, group="prereqs", exit_on_error=False)
     def run_checks(self) -> None:
         from sumtui import paths, prereqs
@@ -64,6 +71,7 @@ class PrereqsScreen(PageScreen):
                 app.site.engine,
                 folders={"content": app.site.content_dir, "data": paths.data_dir()},
                 url=settings.url, upstream=settings.upstream, transport=app.upstream_transport,
+                mp_transport=app.mp_transport,
             )
             with app.site.session() as session:
                 prereqs.save_report(session, report)

@@ -162,7 +162,7 @@ class SyncScreen(PageScreen):
             bar.update(total=job.months_total, progress=job.months_done)
         else:
             bar.update(total=None)
-        counts.update(f"Updates: {job.counts()}")
+        counts.update(job.counts())
 
     def _show_last_run(self) -> None:
         if self.console.job is not None:

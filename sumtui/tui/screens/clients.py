@@ -1,0 +1,325 @@
+"""Clients (stage 5 and the Inventory Tool side track): every managed machine in a paged grid with its
+OS product, Required (Critical) count, last report and support state; search, filters, sort; enter
+opens a client's detail; `i` imports inventory files.
+
+The same screen, opened from Collections with a collection, is that collection's members view: the
+collection filter is fixed, and a static collection's members are added (`a`, by name) and removed
+(`x`, after a confirmation) here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from sumtui.fleet.clients import ClientFilter
+from sumtui.tui.cells import CellStyles
+from sumtui.tui.fleet_sources import CLIENT_COLUMNS, CLIENT_SORT_LABELS, ClientsSource
+from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, FleetChanged, WorkFailed
+from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.client_filter import describe_client_filter
+from sumtui.tui.widgets.paged_table import PagedTable
+
+CHANGES_SITE = ("import_inventories", "add_members", "remove_member")
+CONTEXT_DELAY = 0.1  # after the first count: long enough for the first page to be fetched and painted
+
+
+def name_list(text: str) -> list[str]:
+    """'ws-1, ws-2 srv-9' → the names (commas, spaces or both between them)."""
+    return [name for name in text.replace(",", " ").split() if name]
+
+
+class ClientsScreen(PageScreen):
+    TITLE = "Clients"
+    AUTO_FOCUS = "#grid"
+    BINDINGS = [
+        Binding("escape", "leave", "Back", key_display="esc", show=False, id="clients.back"),
+        Binding("f", "filter", "Filter", id="clients.filter"),
+        Binding("i", "import_inventories", "Import inventories", id="clients.import"),
+        Binding("a", "add_members", "Add members", id="clients.add_members"),
+        Binding("x", "remove_member", "Remove member", id="clients.remove_member"),
+        Binding("r", "reset", "Reset filters", show=False, id="clients.reset"),
+    ]
+
+    def __init__(self, *, collection=None) -> None:
+        """`collection`: a CollectionRow, for the members view of that collection."""
+        super().__init__()
+        self.members_of = collection
+        self.filter = ClientFilter(collection_id=collection.id if collection else None)
+        self.sort, self.descending = "name", False
+        self.collections: list = []
+        self._products: list[str] = []
+        self._count: int | None = None
+        self._context_pending = False
+        if collection is not None:
+            self.TITLE = f"Members of {collection.name}"
+
+    @property
+    def static_members(self) -> bool:
+        return self.members_of is not None and self.members_of.kind == "static"
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="search-bar"):
+            yield Input(placeholder="/ search: words in name, domain or OS product", id="search", compact=True)
+        yield Static("", id="clients-status", classes="status-line")
+        yield PagedTable(CLIENT_COLUMNS, None, page_size=100, sort_key=self.sort, sort_descending=self.descending, id="grid")
+        hint = "enter: the client's updates and why"
+        if self.static_members:
+            hint += " · a: add members by name · x: remove the selected one"
+        elif self.members_of is not None:
+            hint += f" · members follow the rule: {self.members_of.rule_text}"
+        yield Static(hint, id="clients-hint", classes="hint status-line")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.rebuild()
+        # The collections and product names (filter choices, status) are read once the first rows are
+        # in: a worker started now would compete with the first page for the interpreter.
+        self._context_pending = True
+
+    def _data_changed(self, *_args) -> None:
+        if not self.query("#grid"):
+            return
+        self.query_one("#grid", PagedTable).reload()
+        self.load_context()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CHANGES_SITE and self.console.readonly:
+            return False
+        if action in ("add_members", "remove_member"):
+            return self.static_members
+        return True
+
+    # ------------------------------------------------------------------ the query
+
+    def rebuild(self) -> None:
+        self._count = None
+        self.query_one("#grid", PagedTable).set_source(ClientsSource(
+            self.console.site.engine, self.filter, self.sort, self.descending, self.console.now(),
+            CellStyles.from_theme(self.app.current_theme),
+        ))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        names = {c.id: c.name for c in self.collections}
+        shown = self.filter if self.members_of is None else replace(self.filter, collection_id=None)
+        parts = ["counting…" if self._count is None else f"{self._count:,} client{'s' if self._count != 1 else ''}"]
+        described = describe_client_filter(shown, names)
+        if described:
+            parts.append(described)
+        parts.append(f"by {CLIENT_SORT_LABELS.get(self.sort, self.sort)} {'▼' if self.descending else '▲'}")
+        parts.append("Req.(C): required (critical) · EoS: out of support")
+        self.query_one("#clients-status", Static).update(" · ".join(parts))
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.filter = replace(self.filter, text=event.value.strip() or None)
+        self.rebuild()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.query_one("#grid", PagedTable).focus()
+
+    @on(PagedTable.Loaded, "#grid")
+    def _loaded(self, event: PagedTable.Loaded) -> None:
+        if self._context_pending:
+            self._context_pending = False
+            self.set_timer(CONTEXT_DELAY, self.load_context)
+        self._count = event.row_count
+        self._show_status()
+
+    @on(PagedTable.LoadFailed, "#grid")
+    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
+        self.notify(f"Could not read clients: {event.error}", severity="error", timeout=8)
+
+    @on(PagedTable.SortChanged, "#grid")
+    def _sort_changed(self, event: PagedTable.SortChanged) -> None:
+        self.sort, self.descending = event.key, event.descending
+        self.rebuild()
+
+    @on(PagedTable.RowActivated, "#grid")
+    def _activated(self, event: PagedTable.RowActivated) -> None:
+        from sumtui.tui.screens.client_detail import ClientDetailScreen
+
+        self.app.push_screen(ClientDetailScreen(int(event.row.key)))
+
+    def focus_filter(self) -> bool:
+        self.query_one("#search", Input).focus()
+        return True
+
+    async def action_leave(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#grid", PagedTable).focus()
+        else:
+            await self.app.run_action("back")
+
+    # ------------------------------------------------------------------ filters
+
+    @work(thread=True, exclusive=True, group="clients-context", exit_on_error=False)
+    def load_context(self) -> None:
+        from sumtui.tui.fleet_sources import load_collections
+        from sumtui.tui.sources import product_choices
+
+        try:
+            with self.console.site.session() as session:
+                collections = load_collections(session)
+                products = sorted({name for name, _ in product_choices(session)})
+        except Exception as exc:
+            from sumtui.tui.app import one_line
+
+            self.post_message(WorkFailed("reading the collections", one_line(exc)))
+            return
+        self.post_message(CatalogChoicesLoaded([], products))
+        self.post_message(CollectionsLoaded(collections))
+
+    @on(CatalogChoicesLoaded)
+    def _choices_loaded(self, message: CatalogChoicesLoaded) -> None:
+        self._products = message.products
+
+    @on(CollectionsLoaded)
+    def _collections_loaded(self, message: CollectionsLoaded) -> None:
+        self.collections = message.collections
+        if self.members_of is not None:
+            current = next((c for c in message.collections if c.id == self.members_of.id), None)
+            if current is None:
+                self.notify(f"The collection {self.members_of.name!r} was deleted.", severity="warning", timeout=6)
+                self.app.pop_screen()
+                return
+            self.members_of = current
+        self._show_status()
+
+    def action_filter(self) -> None:
+        from sumtui.tui.screens.client_filter import ClientFilterScreen
+
+        def chosen(result: ClientFilter | None) -> None:
+            if result is not None:
+                self.filter = result
+                self.rebuild()
+
+        choices = [(c.name, c.id) for c in self.collections]
+        self.app.push_screen(ClientFilterScreen(self.filter, collections=choices, products=self._products,
+                                                lock_collection=self.members_of is not None), chosen)
+
+    def action_reset(self) -> None:
+        self.filter = ClientFilter(collection_id=self.members_of.id if self.members_of else None)
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.rebuild()
+
+    # ------------------------------------------------------------------ inventories
+
+    def action_import_inventories(self) -> None:
+        if self.console.readonly:
+            return
+        from sumtui.tui.screens.inventory_import import InventoryImportScreen, InventoryImportSummary
+
+        def closed(summary: InventoryImportSummary | None) -> None:
+            if summary is not None and summary.imported:
+                self.notify(f"{summary.imported} inventor{'y' if summary.imported == 1 else 'ies'} imported"
+                            + (f", {summary.failed} refused" if summary.failed else "") + ".", timeout=6)
+
+        self.app.push_screen(InventoryImportScreen(), closed)
+
+    # ------------------------------------------------------------------ static members
+
+    def action_add_members(self) -> None:
+        if not self.static_members or self.console.readonly:
+            return
+        from sumtui.tui.screens.prompt import PromptScreen
+
+        collection = self.members_of
+
+        def named(text: str | None) -> None:
+            if text:
+                self.add_members(collection.id, name_list(text))
+
+        self.app.push_screen(PromptScreen(
+            f"Add clients to {collection.name!r}", detail="Client names, separated by spaces or commas.",
+            placeholder="WS-00012 SRV-00003", action="Add",
+            check=lambda text: None if name_list(text) else "name at least one client",
+        ), named)
+
+    @work(thread=True, group="members-change", exit_on_error=False)
+    def add_members(self, collection_id: int, names: list[str]) -> None:
+        from sumtui.fleet.clients import find_client
+        from sumtui.fleet.collections import FleetError, get_collection, member_ids, set_static_members
+
+        try:
+            with self.console.site.session() as session:
+                collection = get_collection(session, collection_id)
+                found, missing = {}, []
+                for name in names:
+                    client = find_client(session, name)
+                    if client is None:
+                        missing.append(name)
+                    else:
+                        found[client.id] = client.name
+                already = member_ids(session, collection_id) & set(found)
+                title = collection.name  # read now: the membership change expires the row
+                set_static_members(session, collection, add=list(found))
+                session.commit()
+        except FleetError as exc:
+            self.post_message(WorkFailed("adding members", str(exc)))
+            return
+        except Exception as exc:
+            from sumtui.tui.app import one_line
+
+            self.post_message(WorkFailed("adding members", one_line(exc)))
+            return
+        added = len(found) - len(already)
+        text = f"{added} client{'s' if added != 1 else ''} added to {title!r}"
+        if already:
+            text += f", {len(already)} already in it"
+        if missing:
+            text += f"; no client named {', '.join(missing[:5])}" + ("…" if len(missing) > 5 else "")
+        self.post_message(FleetChanged(text + "."))
+
+    def action_remove_member(self) -> None:
+        if not self.static_members or self.console.readonly:
+            return
+        row = self.query_one("#grid", PagedTable).current_row
+        if row is None:
+            self.notify("No member selected.", timeout=3)
+            return
+        from sumtui.tui.screens.confirm import ConfirmScreen
+
+        collection, name, client_id = self.members_of, str(row.cells[0]), int(row.key)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.remove_member(collection.id, client_id, name)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Remove {name} from {collection.name!r}? The client stays in the site and in its other collections; "
+            "deployments to this collection stop applying to it.", yes="Remove"), confirmed)
+
+    @work(thread=True, group="members-change", exit_on_error=False)
+    def remove_member(self, collection_id: int, client_id: int, name: str) -> None:
+        from sumtui.fleet.collections import FleetError, get_collection, set_static_members
+
+        try:
+            with self.console.site.session() as session:
+                collection = get_collection(session, collection_id)
+                title = collection.name  # read now: the membership change expires the row
+                set_static_members(session, collection, remove=[client_id])
+                session.commit()
+        except FleetError as exc:
+            self.post_message(WorkFailed("removing the member", str(exc)))
+            return
+        except Exception as exc:
+            from sumtui.tui.app import one_line
+
+            self.post_message(WorkFailed("removing the member", one_line(exc)))
+            return
+        self.post_message(FleetChanged(f"{name} removed from {title!r}."))
+
+    @on(FleetChanged)
+    def _fleet_changed(self, message: FleetChanged) -> None:
+        self.notify(message.text, timeout=6)
+        self.console.notify_data_changed()

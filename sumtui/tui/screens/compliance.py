@@ -1,0 +1,255 @@
+"""Compliance (stage 6, "determine what to deploy", seen from the fleet): every update with how many
+clients of a collection need it, have it, are not concerned, have not reported or failed it.
+
+Most Required first by default; colours say severity and how wide the gap is. The query is collection
+∧ filter form ∧ typed words ∧ "only updates someone needs"; each change builds a new
+`ComplianceSource`, and the grid counts and pages it in workers. Enter walks down: the clients that
+need the update, then one client's detail; esc walks back up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from sumtui.catalog.queries import UpdateFilter
+from sumtui.tui.cells import CellStyles, pct_text
+from sumtui.tui.compliance_sources import COMPLIANCE_COLUMNS, COMPLIANCE_SORT_LABELS, ComplianceSource, UpdateRef
+from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, WorkFailed
+from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.widgets.paged_table import PagedTable
+
+CONTEXT_DELAY = 0.1  # after the first count: long enough for the first page to be fetched and painted
+
+
+def ref_summary(ref: UpdateRef) -> Content:
+    """Two lines under the grid: the update in full words, then what enter does."""
+    released = ref.released.strftime("%Y-%m-%d") if ref.released else "no release date"
+    return Content.from_markup(
+        "[b]KB$kb[/b] $severity · $title · released $released\n[dim]$product · enter: the clients that need it[/dim]",
+        kb=ref.kb, severity=ref.severity or "no severity", title=ref.title, released=released, product=ref.product,
+    )
+
+
+class ComplianceScreen(PageScreen):
+    TITLE = "Compliance"
+    AUTO_FOCUS = "#grid"
+    BINDINGS = [
+        Binding("escape", "leave", "Back", key_display="esc", show=False, id="compliance.back"),
+        Binding("c", "pick_collection", "Collection", id="compliance.collection"),
+        Binding("f", "filter", "Filter", id="compliance.filter"),
+        Binding("n", "toggle_needed", "Needed only", id="compliance.needed"),
+        Binding("r", "reset", "Reset filters", show=False, id="compliance.reset"),
+    ]
+
+    def __init__(self, *, collection_id: int | None = None) -> None:
+        super().__init__()
+        self.collection_id = collection_id  # None: All Systems (its id is learnt with the collections)
+        self.collections: list = []
+        self._collections_read = False
+        self.extra = UpdateFilter()
+        self.text = ""
+        self.only_needed = False
+        self.sort, self.descending = "required", True
+        self._families: list[str] = []
+        self._products: list[str] = []
+        self._count: int | None = None
+        self._context_pending = False
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="search-bar"):
+            yield Input(placeholder="/ search: words in KB, title, product or CVE", id="search", compact=True)
+        yield Static("", id="compliance-collection", classes="status-line")
+        yield Static("", id="compliance-query", classes="status-line")
+        yield PagedTable(COMPLIANCE_COLUMNS, None, page_size=100, sort_key=self.sort, sort_descending=self.descending,
+                         id="grid")
+        yield Static("", id="compliance-detail", classes="row-detail")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.rebuild()  # All Systems needs no lookup first: the grid starts counting at once
+        # The collections and filter choices are read once the first rows are in: a worker started now
+        # would compete with the first page for the interpreter (a slower first frame for nothing).
+        self._context_pending = True
+
+    def _data_changed(self, *_args) -> None:
+        if not self.query("#grid"):
+            return  # being torn down
+        self.query_one("#grid", PagedTable).reload()
+        self.load_context()
+
+    # ------------------------------------------------------------------ the collection and the choices
+
+    @work(thread=True, exclusive=True, group="compliance-context", exit_on_error=False)
+    def load_context(self) -> None:
+        from sumtui.catalog.folders import families
+        from sumtui.tui.fleet_sources import load_collections
+        from sumtui.tui.sources import product_choices
+
+        try:
+            with self.console.site.session() as session:
+                collections = load_collections(session)
+                family_names = families(session)
+                products = sorted({name for name, _ in product_choices(session)})
+        except Exception as exc:
+            from sumtui.tui.app import one_line
+
+            self.post_message(WorkFailed("reading the collections", one_line(exc)))
+            return
+        self.post_message(CatalogChoicesLoaded(family_names, products))
+        self.post_message(CollectionsLoaded(collections))
+
+    @on(CatalogChoicesLoaded)
+    def _choices_loaded(self, message: CatalogChoicesLoaded) -> None:
+        self._families, self._products = message.families, message.products
+
+    @on(CollectionsLoaded)
+    def _collections_loaded(self, message: CollectionsLoaded) -> None:
+        self.collections = message.collections
+        self._collections_read = True
+        ids = [c.id for c in self.collections]
+        if self.collection_id is None and ids:
+            self.collection_id = ids[0]  # All Systems comes first: the grid shows it already
+        elif self.collection_id not in ids:
+            self.collection_id = ids[0] if ids else None  # the one shown was deleted
+            self.rebuild()
+        self._show_status()
+
+    @property
+    def collection(self):
+        return next((c for c in self.collections if c.id == self.collection_id), None)
+
+    def action_pick_collection(self) -> None:
+        from sumtui.tui.screens.collection_picker import CollectionPickerScreen
+
+        if not self.collections:
+            self.notify("No collections yet: clients report first (see :clients)." if self._collections_read
+                        else "Reading the collections: try again in a moment.", timeout=4)
+            return
+
+        def picked(collection_id: int | None) -> None:
+            if collection_id is not None and collection_id != self.collection_id:
+                self.collection_id = collection_id
+                self.rebuild()
+
+        self.app.push_screen(CollectionPickerScreen(self.collections, current=self.collection_id), picked)
+
+    # ------------------------------------------------------------------ the query
+
+    @property
+    def effective_filter(self) -> UpdateFilter:
+        words = " ".join(part for part in (self.extra.text, self.text.strip()) if part)
+        return replace(self.extra, text=words or None)
+
+    def rebuild(self, *, keep_cursor: bool = False) -> None:
+        self.query_one("#grid", PagedTable).set_source(ComplianceSource(
+            self.console.site.engine, self.collection_id, self.effective_filter, self.only_needed, self.sort,
+            self.descending, CellStyles.from_theme(self.app.current_theme),
+        ), keep_cursor=keep_cursor)
+        self._count = None
+        self._show_status()
+
+    def _show_status(self) -> None:
+        c = self.collection
+        if c is None and not self._collections_read:
+            head = "reading the collections…"
+        elif c is None:
+            head = "No clients yet: agents report to the management point (:mp), or import inventories (:clients)."
+        else:
+            head = Content.from_markup(
+                "[b]$name[/b]: $members clients, $reported reported, $unknown unknown · [b]$pct%[/b] compliant  [dim](c: change)[/dim]",
+                name=c.name, members=f"{c.members:,}", reported=f"{c.reported:,}", unknown=f"{c.members - c.reported:,}",
+                pct=pct_text(c.compliant_pct),
+            )
+        self.query_one("#compliance-collection", Static).update(head)
+        parts = ["counting…" if self._count is None else f"{self._count:,} update{'s' if self._count != 1 else ''}"]
+        if self.only_needed:
+            parts.append("only needed ones (n: all)")
+        described = self.effective_filter
+        if described != UpdateFilter():
+            parts.append(described.describe())
+        parts.append(f"by {COMPLIANCE_SORT_LABELS.get(self.sort, self.sort)} {'▼' if self.descending else '▲'}")
+        self.query_one("#compliance-query", Static).update(" · ".join(parts))
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        self.rebuild()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.query_one("#grid", PagedTable).focus()
+
+    @on(PagedTable.Loaded, "#grid")
+    def _loaded(self, event: PagedTable.Loaded) -> None:
+        if self._context_pending:
+            self._context_pending = False
+            self.set_timer(CONTEXT_DELAY, self.load_context)
+        self._count = event.row_count
+        self._show_status()
+        if event.row_count == 0:
+            self.query_one("#compliance-detail", Static).update("No update matches." if self.collections else "")
+
+    @on(PagedTable.LoadFailed, "#grid")
+    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
+        self.notify(f"Could not read compliance: {event.error}", severity="error", timeout=8)
+
+    @on(PagedTable.SortChanged, "#grid")
+    def _sort_changed(self, event: PagedTable.SortChanged) -> None:
+        self.sort, self.descending = event.key, event.descending
+        self.rebuild()
+
+    @on(PagedTable.CursorMoved, "#grid")
+    def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:
+        if event.row is not None:
+            # A fixed-height line: no layout pass on every cursor move.
+            self.query_one("#compliance-detail", Static).update(ref_summary(event.row.key), layout=False)
+
+    @on(PagedTable.RowActivated, "#grid")
+    def _activated(self, event: PagedTable.RowActivated) -> None:
+        from sumtui.tui.screens.update_clients import UpdateClientsScreen
+
+        c = self.collection
+        if c is not None:
+            self.app.push_screen(UpdateClientsScreen(event.row.key, collection_id=c.id, collection_name=c.name))
+        else:
+            self.notify("Reading the collections: try again in a moment.", timeout=3)
+
+    # ------------------------------------------------------------------ filters
+
+    def focus_filter(self) -> bool:
+        self.query_one("#search", Input).focus()
+        return True
+
+    async def action_leave(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#grid", PagedTable).focus()
+        else:
+            await self.app.run_action("back")
+
+    def action_filter(self) -> None:
+        from sumtui.tui.screens.filter import FilterScreen
+
+        def chosen(result: UpdateFilter | None) -> None:
+            if result is not None:
+                self.extra = result
+                self.rebuild()
+
+        self.app.push_screen(FilterScreen(self.extra, families=self._families, products=self._products), chosen)
+
+    def action_toggle_needed(self) -> None:
+        self.only_needed = not self.only_needed
+        self.rebuild()
+
+    def action_reset(self) -> None:
+        self.extra, self.text, self.only_needed = UpdateFilter(), "", False
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.rebuild()
