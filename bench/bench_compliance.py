@@ -96,7 +96,8 @@ def main() -> None:
             flipped = []
             for r in picked:
                 old = decode(r.states)
-                new = {uid + 0: ((2 if state == 1 else 1), source) for uid, (state, source) in old.items()}
+                # Every state flips between Required and Installed, keeping its source.
+                new = {uid: (2 if value & 3 == 1 else 1) + (value & ~3) for uid, value in old.items()}
                 flipped.append(ClientChange(r.id, old, new, True, True))
             started = time.perf_counter()
             written = apply_changes(session, flipped, member_of=member_of)
