@@ -25,13 +25,16 @@ def parse_iso(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A naive datetime read back without its column type (a SQL expression, a raw row) is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def age(then: datetime | None, now: datetime | None = None) -> str:
     """'3 min', '5 h', '2 d': how long ago, for headers and grids."""
     if then is None:
         return "never"
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    seconds = max(0, int(((now or utcnow()) - then).total_seconds()))
+    seconds = max(0, int(((now or utcnow()) - as_utc(then)).total_seconds()))
     if seconds < 90:
         return f"{seconds} s"
     if seconds < 90 * 60:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
-from sumtui.timeutil import utcnow
+from sumtui.timeutil import as_utc, utcnow
 from sumtui.tui.messages import (
     FleetProgressed,
     JobFinished,
@@ -77,46 +78,13 @@ def one_line(exc: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
-def _prereqs_screen() -> Screen:
-    from sumtui.tui.screens.prereqs import PrereqsScreen
+def _page(module: str, name: str) -> Callable[[], Screen]:
+    """A `SCREENS` entry: the page's module is imported when the page is first opened, not with the App."""
 
-    return PrereqsScreen()
+    def make() -> Screen:
+        return getattr(import_module(f"sumtui.tui.screens.{module}"), name)()
 
-
-def _sync_screen() -> Screen:
-    from sumtui.tui.screens.sync import SyncScreen
-
-    return SyncScreen()
-
-
-def _updates_screen() -> Screen:
-    from sumtui.tui.screens.updates import UpdatesScreen
-
-    return UpdatesScreen()
-
-
-def _compliance_screen() -> Screen:
-    from sumtui.tui.screens.compliance import ComplianceScreen
-
-    return ComplianceScreen()
-
-
-def _clients_screen() -> Screen:
-    from sumtui.tui.screens.clients import ClientsScreen
-
-    return ClientsScreen()
-
-
-def _collections_screen() -> Screen:
-    from sumtui.tui.screens.collections import CollectionsScreen
-
-    return CollectionsScreen()
-
-
-def _mp_screen() -> Screen:
-    from sumtui.tui.screens.management_point import ManagementPointScreen
-
-    return ManagementPointScreen()
+    return make
 
 
 def _command_providers():
@@ -130,9 +98,10 @@ class SumtuiApp(App[int]):
     TITLE = "sumtui"
     COMMANDS = App.COMMANDS | {_command_providers}
     # Pages keep their state (search, cursor) when you leave them: installed on first use, kept.
-    SCREENS = {"prereqs": _prereqs_screen, "sync": _sync_screen, "updates": _updates_screen,
-               "compliance": _compliance_screen, "clients": _clients_screen, "collections": _collections_screen,
-               "mp": _mp_screen}
+    SCREENS = {"prereqs": _page("prereqs", "PrereqsScreen"), "sync": _page("sync", "SyncScreen"),
+               "updates": _page("updates", "UpdatesScreen"), "compliance": _page("compliance", "ComplianceScreen"),
+               "clients": _page("clients", "ClientsScreen"), "collections": _page("collections", "CollectionsScreen"),
+               "mp": _page("management_point", "ManagementPointScreen")}
 
     BINDINGS = [
         Binding("colon", "jump", "Jump", key_display=":", id="app.jump"),
@@ -225,7 +194,7 @@ class SumtuiApp(App[int]):
             self.post_message(WorkFailed("reading the site summary", one_line(exc)))
             return
         elsewhere = running is not None and running.started_at is not None and (
-            utcnow() - _aware(running.started_at) < timedelta(hours=RUNNING_ELSEWHERE_HOURS)
+            utcnow() - as_utc(running.started_at) < timedelta(hours=RUNNING_ELSEWHERE_HOURS)
         )
         info = SiteInfo(
             name=self.site.name, demo=self.demo, upstream=settings.upstream, url=settings.url,
@@ -388,8 +357,7 @@ class SumtuiApp(App[int]):
         except Exception as exc:
             self.post_message(JobFinished("sync", status="failed", message=one_line(exc)))
         else:
-            self.post_message(JobFinished("sync", status=run.status, run_id=run.id, message=_run_summary(run),
-                                          changed=run.months_fetched > 0))
+            self.post_message(_run_finished("sync", run))
         finally:
             self._job_done.set()
 
@@ -415,8 +383,7 @@ class SumtuiApp(App[int]):
         except Exception as exc:
             self.post_message(JobFinished("import", status="failed", message=one_line(exc)))
         else:
-            self.post_message(JobFinished("import", status=run.status, run_id=run.id, message=_run_summary(run),
-                                          changed=run.months_fetched > 0))
+            self.post_message(_run_finished("import", run))
         finally:
             self._job_done.set()
 
@@ -557,11 +524,6 @@ def _import_sync():
     return sync
 
 
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
 
 def _run_summary(run) -> str:
     return (
@@ -569,6 +531,12 @@ def _run_summary(run) -> str:
         f"{run.updates_new} new, {run.updates_revised} revised updates"
         + (f" ({run.message})" if run.message and run.status != "ok" else "")
     )
+
+
+def _run_finished(kind: str, run) -> JobFinished:
+    """The end of a sync or import that ran: its status and summary; `changed` (the fleet is re-evaluated
+    next) when it fetched a month."""
+    return JobFinished(kind, status=run.status, run_id=run.id, message=_run_summary(run), changed=run.months_fetched > 0)
 
 
 def run_console(site: Site, *, readonly: bool = False, demo: bool = False) -> int:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from rich.text import Span, Text
 
-from sumtui.timeutil import age
+from sumtui.timeutil import age, as_utc
 
 SEVERITY_SHORT = {"Critical": "Crit", "Important": "Imp", "Moderate": "Mod", "Low": "Low"}
 # A Required count this share of the collection's members (or more) is a gap worth shouting about.
@@ -83,13 +83,8 @@ def build_text(build: str | None, ubr: int | None) -> str:
 
 def last_report(last_inventory: datetime | None, last_scan: datetime | None) -> datetime | None:
     known = [t for t in (last_inventory, last_scan) if t is not None]
-    return max(known, key=_aware) if known else None
+    return max(known, key=as_utc) if known else None
 
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def age_text(when: datetime | None, now: datetime) -> str:

@@ -5,17 +5,25 @@ maintenance windows (small lists loaded whole). Called from worker threads only.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from sumtui.timeutil import as_utc
 from sumtui.fleet.clients import ClientFilter
 from sumtui.tui.cells import CellStyles, age_text, build_text, count_text, last_report, short_product, styled
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow
+
+if TYPE_CHECKING:
+    from textual.message import Message
+
+    from sumtui.site import Site
 
 CLIENT_COLUMNS = (
     GridColumn("name", "Name", 11, flex=True),
@@ -138,6 +146,33 @@ def load_collections(session: Session) -> list[CollectionRow]:
     return out
 
 
+def post_collection_context(site: Site, post: Callable[[Message], object], *, families: bool = False) -> None:
+    """The worker body of the pages that show or pick collections (Clients, Compliance, Collections): read
+    the collections and the filter form's choices (the product names, and the product families when
+    `families`) in one short session, then post `CatalogChoicesLoaded` and `CollectionsLoaded`, in this
+    order, or `WorkFailed` when the read fails."""
+    from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, WorkFailed
+    from sumtui.tui.sources import product_choices
+
+    try:
+        with site.session() as session:
+            collections = load_collections(session)
+            if families:
+                from sumtui.catalog.folders import families as read_families
+
+                family_names = read_families(session)
+            else:
+                family_names = []
+            products = sorted({name for name, _ in product_choices(session)})
+    except Exception as exc:
+        from sumtui.tui.app import one_line
+
+        post(WorkFailed("reading the collections", one_line(exc)))
+        return
+    post(CatalogChoicesLoaded(family_names, products))
+    post(CollectionsLoaded(collections))
+
+
 def collection_rows(collections: list[CollectionRow], styles: CellStyles) -> list[GridRow]:
     return [
         GridRow(key=c.id, cells=(
@@ -163,17 +198,12 @@ def load_windows(session: Session, collection_id: int, now: datetime) -> list[Wi
 
     out = []
     for w in windows_of(session, collection_id):
-        start = _aware(w.start_at)
+        start = as_utc(w.start_at)
         # next_window_start reads only these two: a copy keeps the ORM row untouched.
         timing = SimpleNamespace(start_at=start, recurrence=w.recurrence)
         out.append(WindowRow(w.id, w.name, start, w.duration_minutes, w.recurrence, next_window_start(timing, now)))
     return out
 
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def duration_text(minutes: int) -> str:

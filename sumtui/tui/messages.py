@@ -70,6 +70,15 @@ class WorkFailed(Message):
         self.what = what
         self.error = error
 
+    @classmethod
+    def from_exception(cls, what: str, exc: BaseException,
+                       expected: type[BaseException] | tuple[type[BaseException], ...] = ()) -> WorkFailed:
+        """The failure of `what`: an `expected` error (the domain's own, e.g. a FleetError, written for the
+        operator) in its own words, anything else in one line (`one_line`)."""
+        from sumtui.tui.app import one_line
+
+        return cls(what, str(exc) if isinstance(exc, expected) else one_line(exc))
+
 
 class SiteInfoLoaded(Message):
     def __init__(self, info: SiteInfo) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from sumtui.tui.cells import CellStyles, age_text, short_product, styled
 from sumtui.tui.messages import ClientDetailLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import reload_on_data_change
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
 
@@ -104,12 +105,8 @@ class ClientDetailScreen(PageScreen):
         yield Static("", id="client-reason", classes="row-detail")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        reload_on_data_change(self, self.load)
         self.load()
-
-    def _data_changed(self, *_args) -> None:
-        if self.query("#grid"):
-            self.load()
 
     @work(thread=True, exclusive=True, group="client-detail", exit_on_error=False)
     def load(self) -> None:

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Input, Label, Select
+from textual.widgets import Checkbox, Input, Label, Select
 
 from sumtui.fleet.clients import ClientFilter
-from sumtui.tui.screens.filter import TRISTATE, _from_tristate, _tristate
+from sumtui.tui.screens.filter import TRISTATE, FilterForm, _from_tristate, _tristate
 from sumtui.tui.screens.settings_form import field_row
 
 
@@ -40,13 +38,14 @@ def describe_client_filter(f: ClientFilter, collections: dict[int, str]) -> str:
     return ", ".join(parts)
 
 
-class ClientFilterScreen(ModalScreen[ClientFilter | None]):
+class ClientFilterScreen(FilterForm[ClientFilter]):
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="client_filter.apply"),
         Binding("ctrl+r", "clear", "Clear all", id="client_filter.clear"),
         Binding("escape", "dismiss(None)", "Cancel", key_display="esc", id="client_filter.cancel"),
     ]
     AUTO_FOCUS = "#cf-collection"
+    BUTTON_PREFIX = "cf"
 
     def __init__(self, current: ClientFilter, *, collections: list[tuple[str, int]], products: list[str],
                  lock_collection: bool = False) -> None:
@@ -76,23 +75,11 @@ class ClientFilterScreen(ModalScreen[ClientFilter | None]):
                                      Label("days (or never)", classes="field-hint"), name="days")
                 yield from field_row("Non-compliant", Checkbox("needs or failed an update", bool(f.non_compliant),
                                                                id="cf-noncompliant", compact=True), name="noncompliant")
-            with Horizontal(classes="buttons"):
-                yield Button("Apply (ctrl+s)", id="cf-apply", variant="primary", compact=True)
-                yield Button("Clear (ctrl+r)", id="cf-clear", compact=True)
-                yield Button("Cancel (esc)", id="cf-cancel", compact=True)
+            yield from self.compose_buttons()
 
-    def on_mount(self) -> None:
-        for error in self.query(".form-error"):
-            error.display = False
-
-    def _value(self) -> ClientFilter | None:
+    def _value(self) -> ClientFilter:
         q = self.query_one
-        days = q("#cf-days", Input).value.strip()
-        error = q("#error-days")
-        if days and (not days.isdigit() or int(days) < 1):
-            error.update("a whole number of days, at least 1")
-            error.display = True
-            return None
+        days = self.days("#cf-days", "#error-days")
         collection = q("#cf-collection", Select).value
         return ClientFilter(
             text=self._current.text,
@@ -100,22 +87,10 @@ class ClientFilterScreen(ModalScreen[ClientFilter | None]):
             os_product=q("#cf-os", Input).value.strip() or None,
             unmapped=_from_tristate(q("#cf-unmapped", Select).value),
             out_of_support=_from_tristate(q("#cf-oos", Select).value),
-            not_reported_days=int(days) if days else None,
+            not_reported_days=days,
             non_compliant=True if q("#cf-noncompliant", Checkbox).value else None,
         )
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#cf-apply")
-    def action_apply(self) -> None:
-        value = self._value()
-        if value is not None:
-            self.dismiss(value)
-
-    @on(Button.Pressed, "#cf-clear")
     def action_clear(self) -> None:
         keep = self._current.collection_id if self._lock else None
         self.dismiss(replace(ClientFilter(), text=self._current.text, collection_id=keep))
-
-    @on(Button.Pressed, "#cf-cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

@@ -19,14 +19,13 @@ from textual.widgets import Input, Static
 
 from sumtui.fleet.clients import ClientFilter
 from sumtui.tui.cells import CellStyles
-from sumtui.tui.fleet_sources import CLIENT_COLUMNS, CLIENT_SORT_LABELS, ClientsSource
+from sumtui.tui.fleet_sources import CLIENT_COLUMNS, CLIENT_SORT_LABELS, ClientsSource, post_collection_context
 from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, FleetChanged, WorkFailed
-from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.screens.client_filter import describe_client_filter
+from sumtui.tui.screens.grid_screen import SearchGridScreen, count_status
 from sumtui.tui.widgets.paged_table import PagedTable
 
 CHANGES_SITE = ("import_inventories", "add_members", "remove_member")
-CONTEXT_DELAY = 0.1  # after the first count: long enough for the first page to be fetched and painted
 
 
 def name_list(text: str) -> list[str]:
@@ -34,9 +33,10 @@ def name_list(text: str) -> list[str]:
     return [name for name in text.replace(",", " ").split() if name]
 
 
-class ClientsScreen(PageScreen):
+class ClientsScreen(SearchGridScreen):
     TITLE = "Clients"
     AUTO_FOCUS = "#grid"
+    GRID_ROWS = "clients"
     BINDINGS = [
         Binding("escape", "leave", "Back", key_display="esc", show=False, id="clients.back"),
         Binding("f", "filter", "Filter", id="clients.filter"),
@@ -55,7 +55,6 @@ class ClientsScreen(PageScreen):
         self.collections: list = []
         self._products: list[str] = []
         self._count: int | None = None
-        self._context_pending = False
         if collection is not None:
             self.TITLE = f"Members of {collection.name}"
 
@@ -76,17 +75,8 @@ class ClientsScreen(PageScreen):
         yield Static(hint, id="clients-hint", classes="hint status-line")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
-        self.rebuild()
-        # The collections and product names (filter choices, status) are read once the first rows are
-        # in: a worker started now would compete with the first page for the interpreter.
-        self._context_pending = True
-
-    def _data_changed(self, *_args) -> None:
-        if not self.query("#grid"):
-            return
-        self.query_one("#grid", PagedTable).reload()
-        self.load_context()
+        # The collections and product names (filter choices, status) follow the first rows.
+        self.start_grid()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in CHANGES_SITE and self.console.readonly:
@@ -108,11 +98,11 @@ class ClientsScreen(PageScreen):
     def _show_status(self) -> None:
         names = {c.id: c.name for c in self.collections}
         shown = self.filter if self.members_of is None else replace(self.filter, collection_id=None)
-        parts = ["counting…" if self._count is None else f"{self._count:,} client{'s' if self._count != 1 else ''}"]
+        parts = [count_status(self._count, "client")]
         described = describe_client_filter(shown, names)
         if described:
             parts.append(described)
-        parts.append(f"by {CLIENT_SORT_LABELS.get(self.sort, self.sort)} {'▼' if self.descending else '▲'}")
+        parts.append(self.sort_status(CLIENT_SORT_LABELS))
         parts.append("Req.(C): required (critical) · EoS: out of support")
         self.query_one("#clients-status", Static).update(" · ".join(parts))
 
@@ -121,26 +111,11 @@ class ClientsScreen(PageScreen):
         self.filter = replace(self.filter, text=event.value.strip() or None)
         self.rebuild()
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self) -> None:
-        self.query_one("#grid", PagedTable).focus()
-
     @on(PagedTable.Loaded, "#grid")
     def _loaded(self, event: PagedTable.Loaded) -> None:
-        if self._context_pending:
-            self._context_pending = False
-            self.set_timer(CONTEXT_DELAY, self.load_context)
+        self.first_rows_in()
         self._count = event.row_count
         self._show_status()
-
-    @on(PagedTable.LoadFailed, "#grid")
-    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
-        self.notify(f"Could not read clients: {event.error}", severity="error", timeout=8)
-
-    @on(PagedTable.SortChanged, "#grid")
-    def _sort_changed(self, event: PagedTable.SortChanged) -> None:
-        self.sort, self.descending = event.key, event.descending
-        self.rebuild()
 
     @on(PagedTable.RowActivated, "#grid")
     def _activated(self, event: PagedTable.RowActivated) -> None:
@@ -148,34 +123,11 @@ class ClientsScreen(PageScreen):
 
         self.app.push_screen(ClientDetailScreen(int(event.row.key)))
 
-    def focus_filter(self) -> bool:
-        self.query_one("#search", Input).focus()
-        return True
-
-    async def action_leave(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#grid", PagedTable).focus()
-        else:
-            await self.app.run_action("back")
-
     # ------------------------------------------------------------------ filters
 
     @work(thread=True, exclusive=True, group="clients-context", exit_on_error=False)
     def load_context(self) -> None:
-        from sumtui.tui.fleet_sources import load_collections
-        from sumtui.tui.sources import product_choices
-
-        try:
-            with self.console.site.session() as session:
-                collections = load_collections(session)
-                products = sorted({name for name, _ in product_choices(session)})
-        except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("reading the collections", one_line(exc)))
-            return
-        self.post_message(CatalogChoicesLoaded([], products))
-        self.post_message(CollectionsLoaded(collections))
+        post_collection_context(self.console.site, self.post_message)
 
     @on(CatalogChoicesLoaded)
     def _choices_loaded(self, message: CatalogChoicesLoaded) -> None:
@@ -207,9 +159,7 @@ class ClientsScreen(PageScreen):
 
     def action_reset(self) -> None:
         self.filter = ClientFilter(collection_id=self.members_of.id if self.members_of else None)
-        search = self.query_one("#search", Input)
-        with search.prevent(Input.Changed):
-            search.value = ""
+        self.clear_search()
         self.rebuild()
 
     # ------------------------------------------------------------------ inventories
@@ -264,13 +214,8 @@ class ClientsScreen(PageScreen):
                 title = collection.name  # read now: the membership change expires the row
                 set_static_members(session, collection, add=list(found))
                 session.commit()
-        except FleetError as exc:
-            self.post_message(WorkFailed("adding members", str(exc)))
-            return
         except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("adding members", one_line(exc)))
+            self.post_message(WorkFailed.from_exception("adding members", exc, FleetError))
             return
         added = len(found) - len(already)
         text = f"{added} client{'s' if added != 1 else ''} added to {title!r}"
@@ -309,13 +254,8 @@ class ClientsScreen(PageScreen):
                 title = collection.name  # read now: the membership change expires the row
                 set_static_members(session, collection, remove=[client_id])
                 session.commit()
-        except FleetError as exc:
-            self.post_message(WorkFailed("removing the member", str(exc)))
-            return
         except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("removing the member", one_line(exc)))
+            self.post_message(WorkFailed.from_exception("removing the member", exc, FleetError))
             return
         self.post_message(FleetChanged(f"{name} removed from {title!r}."))
 

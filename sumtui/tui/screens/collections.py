@@ -11,9 +11,10 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from sumtui.tui.cells import CellStyles
-from sumtui.tui.fleet_sources import COLLECTION_COLUMNS, CollectionRow, collection_rows
+from sumtui.tui.fleet_sources import COLLECTION_COLUMNS, CollectionRow, collection_rows, post_collection_context
 from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, FleetChanged, WorkFailed
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import reload_on_data_change
 from sumtui.tui.widgets.grid_source import ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
 
@@ -64,15 +65,11 @@ class CollectionsScreen(PageScreen):
         yield Static("", id="collection-detail", classes="row-detail")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        reload_on_data_change(self, self.load)
         self.load()
 
     def on_screen_resume(self) -> None:
         if self.collections:
-            self.load()
-
-    def _data_changed(self, *_args) -> None:
-        if self.query("#grid"):
             self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -87,20 +84,7 @@ class CollectionsScreen(PageScreen):
 
     @work(thread=True, exclusive=True, group="collections", exit_on_error=False)
     def load(self) -> None:
-        from sumtui.tui.fleet_sources import load_collections
-        from sumtui.tui.sources import product_choices
-
-        try:
-            with self.console.site.session() as session:
-                collections = load_collections(session)
-                products = sorted({name for name, _ in product_choices(session)})
-        except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("reading the collections", one_line(exc)))
-            return
-        self.post_message(CatalogChoicesLoaded([], products))
-        self.post_message(CollectionsLoaded(collections))
+        post_collection_context(self.console.site, self.post_message)
 
     @on(CatalogChoicesLoaded)
     def _choices(self, message: CatalogChoicesLoaded) -> None:
@@ -211,13 +195,8 @@ class CollectionsScreen(PageScreen):
             with self.console.site.session() as session:
                 delete_collection(session, get_collection(session, c.id))
                 session.commit()
-        except FleetError as exc:
-            self.post_message(WorkFailed(f"deleting {c.name!r}", str(exc)))
-            return
         except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed(f"deleting {c.name!r}", one_line(exc)))
+            self.post_message(WorkFailed.from_exception(f"deleting {c.name!r}", exc, FleetError))
             return
         self.post_message(FleetChanged(f"Collection {c.name!r} deleted."))
 

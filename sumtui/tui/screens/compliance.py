@@ -21,11 +21,10 @@ from textual.widgets import Input, Static
 from sumtui.catalog.queries import UpdateFilter
 from sumtui.tui.cells import CellStyles, pct_text
 from sumtui.tui.compliance_sources import COMPLIANCE_COLUMNS, COMPLIANCE_SORT_LABELS, ComplianceSource, UpdateRef
-from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, WorkFailed
-from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.fleet_sources import post_collection_context
+from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded
+from sumtui.tui.screens.grid_screen import SearchGridScreen, UpdateFilterAction, count_status
 from sumtui.tui.widgets.paged_table import PagedTable
-
-CONTEXT_DELAY = 0.1  # after the first count: long enough for the first page to be fetched and painted
 
 
 def ref_summary(ref: UpdateRef) -> Content:
@@ -37,9 +36,10 @@ def ref_summary(ref: UpdateRef) -> Content:
     )
 
 
-class ComplianceScreen(PageScreen):
+class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
     TITLE = "Compliance"
     AUTO_FOCUS = "#grid"
+    GRID_ROWS = "compliance"
     BINDINGS = [
         Binding("escape", "leave", "Back", key_display="esc", show=False, id="compliance.back"),
         Binding("c", "pick_collection", "Collection", id="compliance.collection"),
@@ -60,7 +60,6 @@ class ComplianceScreen(PageScreen):
         self._families: list[str] = []
         self._products: list[str] = []
         self._count: int | None = None
-        self._context_pending = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-bar"):
@@ -72,38 +71,15 @@ class ComplianceScreen(PageScreen):
         yield Static("", id="compliance-detail", classes="row-detail")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
-        self.rebuild()  # All Systems needs no lookup first: the grid starts counting at once
-        # The collections and filter choices are read once the first rows are in: a worker started now
-        # would compete with the first page for the interpreter (a slower first frame for nothing).
-        self._context_pending = True
-
-    def _data_changed(self, *_args) -> None:
-        if not self.query("#grid"):
-            return  # being torn down
-        self.query_one("#grid", PagedTable).reload()
-        self.load_context()
+        # All Systems needs no lookup first: the grid starts counting at once; the collections and the
+        # filter choices follow the first rows.
+        self.start_grid()
 
     # ------------------------------------------------------------------ the collection and the choices
 
     @work(thread=True, exclusive=True, group="compliance-context", exit_on_error=False)
     def load_context(self) -> None:
-        from sumtui.catalog.folders import families
-        from sumtui.tui.fleet_sources import load_collections
-        from sumtui.tui.sources import product_choices
-
-        try:
-            with self.console.site.session() as session:
-                collections = load_collections(session)
-                family_names = families(session)
-                products = sorted({name for name, _ in product_choices(session)})
-        except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("reading the collections", one_line(exc)))
-            return
-        self.post_message(CatalogChoicesLoaded(family_names, products))
-        self.post_message(CollectionsLoaded(collections))
+        post_collection_context(self.console.site, self.post_message, families=True)
 
     @on(CatalogChoicesLoaded)
     def _choices_loaded(self, message: CatalogChoicesLoaded) -> None:
@@ -168,13 +144,13 @@ class ComplianceScreen(PageScreen):
                 pct=pct_text(c.compliant_pct),
             )
         self.query_one("#compliance-collection", Static).update(head)
-        parts = ["counting…" if self._count is None else f"{self._count:,} update{'s' if self._count != 1 else ''}"]
+        parts = [count_status(self._count, "update")]
         if self.only_needed:
             parts.append("only needed ones (n: all)")
         described = self.effective_filter
         if described != UpdateFilter():
             parts.append(described.describe())
-        parts.append(f"by {COMPLIANCE_SORT_LABELS.get(self.sort, self.sort)} {'▼' if self.descending else '▲'}")
+        parts.append(self.sort_status(COMPLIANCE_SORT_LABELS))
         self.query_one("#compliance-query", Static).update(" · ".join(parts))
 
     @on(Input.Changed, "#search")
@@ -182,28 +158,13 @@ class ComplianceScreen(PageScreen):
         self.text = event.value
         self.rebuild()
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self) -> None:
-        self.query_one("#grid", PagedTable).focus()
-
     @on(PagedTable.Loaded, "#grid")
     def _loaded(self, event: PagedTable.Loaded) -> None:
-        if self._context_pending:
-            self._context_pending = False
-            self.set_timer(CONTEXT_DELAY, self.load_context)
+        self.first_rows_in()
         self._count = event.row_count
         self._show_status()
         if event.row_count == 0:
             self.query_one("#compliance-detail", Static).update("No update matches." if self.collections else "")
-
-    @on(PagedTable.LoadFailed, "#grid")
-    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
-        self.notify(f"Could not read compliance: {event.error}", severity="error", timeout=8)
-
-    @on(PagedTable.SortChanged, "#grid")
-    def _sort_changed(self, event: PagedTable.SortChanged) -> None:
-        self.sort, self.descending = event.key, event.descending
-        self.rebuild()
 
     @on(PagedTable.CursorMoved, "#grid")
     def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:
@@ -221,27 +182,7 @@ class ComplianceScreen(PageScreen):
         else:
             self.notify("Reading the collections: try again in a moment.", timeout=3)
 
-    # ------------------------------------------------------------------ filters
-
-    def focus_filter(self) -> bool:
-        self.query_one("#search", Input).focus()
-        return True
-
-    async def action_leave(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#grid", PagedTable).focus()
-        else:
-            await self.app.run_action("back")
-
-    def action_filter(self) -> None:
-        from sumtui.tui.screens.filter import FilterScreen
-
-        def chosen(result: UpdateFilter | None) -> None:
-            if result is not None:
-                self.extra = result
-                self.rebuild()
-
-        self.app.push_screen(FilterScreen(self.extra, families=self._families, products=self._products), chosen)
+    # ------------------------------------------------------------------ filters (f: UpdateFilterAction)
 
     def action_toggle_needed(self) -> None:
         self.only_needed = not self.only_needed
@@ -249,7 +190,5 @@ class ComplianceScreen(PageScreen):
 
     def action_reset(self) -> None:
         self.extra, self.text, self.only_needed = UpdateFilter(), "", False
-        search = self.query_one("#search", Input)
-        with search.prevent(Input.Changed):
-            search.value = ""
+        self.clear_search()
         self.rebuild()

@@ -1,6 +1,10 @@
-"""`f` on the updates screen: the catalog filter as a form, returning an `UpdateFilter` (None: cancelled)."""
+"""`f` on the updates screen: the catalog filter as a form, returning an `UpdateFilter` (None: cancelled).
+
+`FilterForm` is what this form shares with the Clients one (`client_filter.py`)."""
 
 from __future__ import annotations
+
+from typing import ClassVar, Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +18,7 @@ from sumtui.catalog.models import CLASSIFICATIONS, SEVERITIES
 from sumtui.catalog.queries import UpdateFilter
 from sumtui.tui.screens.settings_form import field_row
 
+T = TypeVar("T")
 TRISTATE = [("any", "any"), ("yes", "yes"), ("no", "no")]
 
 
@@ -29,13 +34,76 @@ def _choice(value: object) -> str | None:
     return None if value is Select.NULL or value in (None, "") else str(value)
 
 
-class FilterScreen(ModalScreen[UpdateFilter | None]):
+class InvalidField(Exception):
+    """A field of a filter form failed its check; its error line already says why."""
+
+
+class FilterForm(ModalScreen[T | None], Generic[T]):
+    """A filter form: fields, then Apply / Clear / Cancel buttons (ids `<BUTTON_PREFIX>-apply`, `-clear`,
+    `-cancel`). Apply (or enter in a field) dismisses with what `_value` reads, unless a field is wrong
+    (`InvalidField`: the form stays, the error shown under the field); Clear dismisses with what
+    `action_clear` says; Cancel with None. Field errors are hidden until a check fails."""
+
+    BUTTON_PREFIX: ClassVar[str]
+
+    def compose_buttons(self) -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button("Apply (ctrl+s)", id=f"{self.BUTTON_PREFIX}-apply", variant="primary", compact=True)
+            yield Button("Clear (ctrl+r)", id=f"{self.BUTTON_PREFIX}-clear", compact=True)
+            yield Button("Cancel (esc)", id=f"{self.BUTTON_PREFIX}-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        for error in self.query(".form-error"):
+            error.display = False
+
+    def _value(self) -> T:
+        raise NotImplementedError
+
+    def action_clear(self) -> None:
+        raise NotImplementedError
+
+    def days(self, field: str, error: str) -> int | None:
+        """The whole number of days typed in the `field` Input (None when empty); `InvalidField`, with
+        the reason shown in the `error` line, for anything else."""
+        text = self.query_one(field, Input).value.strip()
+        line = self.query_one(error)
+        if text and (not text.isdigit() or int(text) < 1):
+            line.update("a whole number of days, at least 1")
+            line.display = True
+            raise InvalidField(field)
+        line.display = False
+        return int(text) if text else None
+
+    def action_apply(self) -> None:
+        try:
+            value = self._value()
+        except InvalidField:
+            return
+        self.dismiss(value)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        pressed = event.button.id
+        if pressed == f"{self.BUTTON_PREFIX}-apply":
+            self.action_apply()
+        elif pressed == f"{self.BUTTON_PREFIX}-clear":
+            self.action_clear()
+        elif pressed == f"{self.BUTTON_PREFIX}-cancel":
+            self.dismiss(None)
+
+
+class FilterScreen(FilterForm[UpdateFilter]):
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="filter.apply"),
         Binding("ctrl+r", "clear", "Clear all", id="filter.clear"),
         Binding("escape", "dismiss(None)", "Cancel", key_display="esc", id="filter.cancel"),
     ]
     AUTO_FOCUS = "#filter-text"
+    BUTTON_PREFIX = "filter"
 
     def __init__(self, current: UpdateFilter, *, families: list[str], products: list[str]) -> None:
         super().__init__()
@@ -68,24 +136,11 @@ class FilterScreen(ModalScreen[UpdateFilter | None]):
                 yield from field_row("Released within", Input("" if f.released_within_days is None else str(f.released_within_days),
                                                               id="filter-days", type="integer", compact=True, classes="short"),
                                      Label("days", classes="field-hint"), name="released_within_days")
-            with Horizontal(classes="buttons"):
-                yield Button("Apply (ctrl+s)", id="filter-apply", variant="primary", compact=True)
-                yield Button("Clear (ctrl+r)", id="filter-clear", compact=True)
-                yield Button("Cancel (esc)", id="filter-cancel", compact=True)
+            yield from self.compose_buttons()
 
-    def on_mount(self) -> None:
-        for error in self.query(".form-error"):
-            error.display = False
-
-    def _value(self) -> UpdateFilter | None:
+    def _value(self) -> UpdateFilter:
         q = self.query_one
-        days_text = q("#filter-days", Input).value.strip()
-        error = q("#error-released_within_days")
-        if days_text and (not days_text.isdigit() or int(days_text) < 1):
-            error.update("a whole number of days, at least 1")
-            error.display = True
-            return None
-        error.display = False
+        days = self.days("#filter-days", "#error-released_within_days")
         return UpdateFilter(
             text=q("#filter-text", Input).value.strip() or None,
             product=q("#filter-product", Input).value.strip() or None,
@@ -96,20 +151,8 @@ class FilterScreen(ModalScreen[UpdateFilter | None]):
             cve=q("#filter-cve", Input).value.strip() or None,
             superseded=_from_tristate(q("#filter-superseded", Select).value),
             expired=_from_tristate(q("#filter-expired", Select).value),
-            released_within_days=int(days_text) if days_text else None,
+            released_within_days=days,
         )
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#filter-apply")
-    def action_apply(self) -> None:
-        value = self._value()
-        if value is not None:
-            self.dismiss(value)
-
-    @on(Button.Pressed, "#filter-clear")
     def action_clear(self) -> None:
         self.dismiss(UpdateFilter())
-
-    @on(Button.Pressed, "#filter-cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

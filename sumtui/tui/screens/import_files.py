@@ -44,6 +44,19 @@ def expand_paths(text: str, suffixes: tuple[str, ...] = SUFFIXES) -> tuple[list[
     return list(dict.fromkeys(files)), problems
 
 
+def files_preview(files: list[Path]) -> str:
+    """'7 file(s): a.json, b.json, c.json, d.json, …' under the paths as they are typed ('' for none)."""
+    if not files:
+        return ""
+    names = ", ".join(f.name for f in files[:4]) + (", …" if len(files) > 4 else "")
+    return f"{len(files)} file(s): {names}"
+
+
+def problems_line(problems: list[str]) -> str:
+    """The first three problems with the paths, for the form's error line."""
+    return "; ".join(problems[:3])
+
+
 class ImportScreen(ModalScreen[list[Path] | None]):
     BINDINGS = [
         Binding("ctrl+s", "import", "Import", id="import.start"),
@@ -64,12 +77,8 @@ class ImportScreen(ModalScreen[list[Path] | None]):
     @on(Input.Changed, "#import-paths")
     def _preview(self, event: Input.Changed) -> None:
         files, problems = expand_paths(event.value)
-        preview = ""
-        if files:
-            names = ", ".join(f.name for f in files[:4]) + (", …" if len(files) > 4 else "")
-            preview = f"{len(files)} file(s): {names}"
-        self.query_one("#import-preview", Static).update(preview)
-        self.query_one("#import-error", Label).update("; ".join(problems[:3]))
+        self.query_one("#import-preview", Static).update(files_preview(files))
+        self.query_one("#import-error", Label).update(problems_line(problems))
 
     @on(Input.Submitted, "#import-paths")
     @on(Button.Pressed, "#import-go")
@@ -77,7 +86,7 @@ class ImportScreen(ModalScreen[list[Path] | None]):
         files, problems = expand_paths(self.query_one("#import-paths", Input).value)
         error = self.query_one("#import-error", Label)
         if problems:
-            error.update("; ".join(problems[:3]))
+            error.update(problems_line(problems))
         elif not files:
             error.update("Name at least one file.")
         else:

@@ -20,7 +20,7 @@ from textual.worker import Worker, get_current_worker
 from sumtui.tui.cells import CellStyles, short_product, styled
 from sumtui.tui.inventory_import import INVENTORY_SUFFIXES, InventoryResult
 from sumtui.tui.messages import InventoryFileImported, InventoryImportDone
-from sumtui.tui.screens.import_files import expand_paths
+from sumtui.tui.screens.import_files import expand_paths, files_preview, problems_line
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
 
@@ -90,12 +90,8 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
     @on(Input.Changed, "#inventory-paths")
     def _preview(self, event: Input.Changed) -> None:
         files, problems = expand_paths(event.value, INVENTORY_SUFFIXES)
-        preview = ""
-        if files:
-            names = ", ".join(f.name for f in files[:4]) + (", …" if len(files) > 4 else "")
-            preview = f"{len(files)} file(s): {names}"
-        self.query_one("#inventory-preview", Static).update(preview)
-        self.query_one("#inventory-error", Label).update("; ".join(problems[:3]))
+        self.query_one("#inventory-preview", Static).update(files_preview(files))
+        self.query_one("#inventory-error", Label).update(problems_line(problems))
 
     @on(Input.Submitted, "#inventory-paths")
     @on(Button.Pressed, "#inventory-go")
@@ -105,7 +101,7 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
         files, problems = expand_paths(self.query_one("#inventory-paths", Input).value, INVENTORY_SUFFIXES)
         error = self.query_one("#inventory-error", Label)
         if problems:
-            error.update("; ".join(problems[:3]))
+            error.update(problems_line(problems))
             return
         if not files:
             error.update("Name at least one file.")

@@ -13,6 +13,7 @@ from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED
 from sumtui.tui.cells import CellStyles
 from sumtui.tui.compliance_sources import STATE_LABELS, UPDATE_CLIENT_COLUMNS, UpdateClientsSource, UpdateRef
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import count_status, reload_on_data_change
 from sumtui.tui.widgets.paged_table import PagedTable
 
 STATE_KEYS = {REQUIRED: "r", INSTALLED: "i", FAILED: "f"}
@@ -44,12 +45,8 @@ class UpdateClientsScreen(PageScreen):
         yield Static("enter: the client's updates and why · esc: back to the updates", classes="hint status-line")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        reload_on_data_change(self, self.query_one("#grid", PagedTable).reload)
         self.rebuild()
-
-    def _data_changed(self, *_args) -> None:
-        if self.query("#grid"):
-            self.query_one("#grid", PagedTable).reload()
 
     def rebuild(self) -> None:
         self._count = None
@@ -61,7 +58,7 @@ class UpdateClientsScreen(PageScreen):
 
     def _show_status(self) -> None:
         label = STATE_LABELS[self.state]
-        count = "counting…" if self._count is None else f"{self._count:,} client{'s' if self._count != 1 else ''}"
+        count = count_status(self._count, "client")
         others = " · ".join(f"{STATE_KEYS[s]}: {STATE_LABELS[s].lower()}" for s in STATE_LABELS if s != self.state)
         self.query_one("#update-clients-status", Static).update(Content.from_markup(
             "[b]$label[/b]: $count in $collection  [dim]($others)[/dim]",

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from sumtui.catalog.folders import Folder
 from sumtui.catalog.queries import UpdateFilter
 from sumtui.tui.messages import ExportWritten, FolderChanged, FoldersLoaded, UpdateDetailLoaded, WorkFailed
-from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import SearchGridScreen, UpdateFilterAction, count_status, reload_on_data_change
 from sumtui.tui.sources import UPDATE_COLUMNS, UpdatesSource
 from sumtui.tui.widgets.folder_list import FolderList
 from sumtui.tui.widgets.paged_table import PagedTable
@@ -52,9 +52,10 @@ def export_check(text: str) -> str | None:
     return None
 
 
-class UpdatesScreen(PageScreen):
+class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
     TITLE = "Updates"
     AUTO_FOCUS = "#grid"
+    GRID_ROWS = "updates"
     BINDINGS = [
         Binding("escape", "leave", "Back", key_display="esc", show=False, id="updates.back"),
         Binding("f", "filter", "Filter", id="updates.filter"),
@@ -92,7 +93,7 @@ class UpdatesScreen(PageScreen):
                 yield UpdateDetailView(id="detail")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        reload_on_data_change(self, self._data_changed)
         self.rebuild()
         self.load_folders()
 
@@ -103,11 +104,8 @@ class UpdatesScreen(PageScreen):
             self._layout_set = True
             self.set_class(width < FOLDERS_FROM, "-no-folders")
 
-    def _data_changed(self, *_args) -> None:
-        grids = self.query("#grid")
-        if not grids:
-            return  # the page is being torn down
-        grids.first(PagedTable).reload()
+    def _data_changed(self) -> None:
+        self.query_one("#grid", PagedTable).reload()
         self.load_folders()
         if self._detail_id is not None:
             self.load_detail(self._detail_id)
@@ -130,11 +128,11 @@ class UpdatesScreen(PageScreen):
         self._show_status(None)
 
     def _show_status(self, count: int | None) -> None:
-        parts = ["counting…" if count is None else f"{count:,} update{'s' if count != 1 else ''}", self.folder.name]
+        parts = [count_status(count, "update"), self.folder.name]
         described = combine(UpdateFilter(), self.extra, self.text)
         if described != UpdateFilter():
             parts.append(described.describe())
-        parts.append(f"by {SORT_LABELS.get(self.sort, self.sort)} {'▼' if self.descending else '▲'}")
+        parts.append(self.sort_status(SORT_LABELS))
         self.query_one("#updates-status", Static).update(" · ".join(parts))
 
     @on(Input.Changed, "#search")
@@ -143,10 +141,6 @@ class UpdatesScreen(PageScreen):
         self._search_started = perf_counter()
         self.rebuild()
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self) -> None:
-        self.query_one("#grid", PagedTable).focus()
-
     @on(PagedTable.Loaded, "#grid")
     def _loaded(self, event: PagedTable.Loaded) -> None:
         self._show_status(event.row_count)
@@ -154,15 +148,6 @@ class UpdatesScreen(PageScreen):
             self._search_done()
             self._detail_id = None
             self.query_one("#detail", UpdateDetailView).show("No update matches.")
-
-    @on(PagedTable.LoadFailed, "#grid")
-    def _load_failed(self, event: PagedTable.LoadFailed) -> None:
-        self.notify(f"Could not read updates: {event.error}", severity="error", timeout=8)
-
-    @on(PagedTable.SortChanged, "#grid")
-    def _sort_changed(self, event: PagedTable.SortChanged) -> None:
-        self.sort, self.descending = event.key, event.descending
-        self.rebuild()
 
     @on(PagedTable.CursorMoved, "#grid")
     def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:
@@ -305,13 +290,8 @@ class UpdatesScreen(PageScreen):
         try:
             with self.console.site.session() as session:
                 row = save_folder(session, name=name, filter=flt)
-        except FolderError as exc:
-            self.post_message(WorkFailed("saving the folder", str(exc)))
-            return
         except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("saving the folder", one_line(exc)))
+            self.post_message(WorkFailed.from_exception("saving the folder", exc, FolderError))
             return
         self.post_message(FolderChanged(f"Folder {row.name!r} saved.", folder_key=f"saved:{row.id}"))
 
@@ -362,41 +342,17 @@ class UpdatesScreen(PageScreen):
             # The new folder holds the whole search: show it plainly.
             self.folder = Folder(message.folder_key, "", self.effective_filter, False)
             self.extra, self.text = UpdateFilter(), ""
-            search = self.query_one("#search", Input)
-            with search.prevent(Input.Changed):
-                search.value = ""
+            self.clear_search()
         elif not self.folder.builtin:
             self.folder = ALL
             self.rebuild()
         self.load_folders()
 
-    # ------------------------------------------------------------------ filter, export, clear
-
-    def focus_filter(self) -> bool:
-        self.query_one("#search", Input).focus()
-        return True
-
-    async def action_leave(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#grid", PagedTable).focus()
-        else:
-            await self.app.run_action("back")
-
-    def action_filter(self) -> None:
-        from sumtui.tui.screens.filter import FilterScreen
-
-        def chosen(result: UpdateFilter | None) -> None:
-            if result is not None:
-                self.extra = result
-                self.rebuild()
-
-        self.app.push_screen(FilterScreen(self.extra, families=self._families, products=self._products), chosen)
+    # ------------------------------------------------------------------ export, clear (f: UpdateFilterAction)
 
     def action_clear(self) -> None:
         self.extra, self.text, self.folder = UpdateFilter(), "", ALL
-        search = self.query_one("#search", Input)
-        with search.prevent(Input.Changed):
-            search.value = ""
+        self.clear_search()
         self.rebuild()
         self.load_folders()
 

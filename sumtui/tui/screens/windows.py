@@ -15,6 +15,7 @@ from textual.widgets import Static
 from sumtui.tui.fleet_sources import WINDOW_COLUMNS, WindowRow, duration_text, window_rows
 from sumtui.tui.messages import FleetChanged, WindowsLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import reload_on_data_change
 from sumtui.tui.widgets.grid_source import ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
 
@@ -50,12 +51,8 @@ class WindowsScreen(PageScreen):
         yield Static("", id="window-detail", classes="row-detail")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        reload_on_data_change(self, self.load)
         self.load()
-
-    def _data_changed(self, *_args) -> None:
-        if self.query("#grid"):
-            self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add", "delete") and self.console.readonly:
@@ -132,13 +129,8 @@ class WindowsScreen(PageScreen):
             with self.console.site.session() as session:
                 delete_window(session, window.id)
                 session.commit()
-        except FleetError as exc:
-            self.post_message(WorkFailed("deleting the window", str(exc)))
-            return
         except Exception as exc:
-            from sumtui.tui.app import one_line
-
-            self.post_message(WorkFailed("deleting the window", one_line(exc)))
+            self.post_message(WorkFailed.from_exception("deleting the window", exc, FleetError))
             return
         self.post_message(FleetChanged(f"Maintenance window {window.name!r} deleted."))
 
