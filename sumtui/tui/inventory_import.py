@@ -28,8 +28,9 @@ class InventoryResult:
     error: str = ""
 
 
-def import_inventory_file(site, path: Path, *, view: CatalogView | None = None) -> InventoryResult:
-    """Parse one file and store what it says about its client (its own transaction)."""
+def import_inventory_file(site, path: Path, *, view: CatalogView | None = None, name: str | None = None) -> InventoryResult:
+    """Parse one file and store what it says about its client (its own transaction). `name` overrides
+    the machine named in the file (a wmic qfe list for a machine imported from its systeminfo)."""
     from sumtui.compliance.intake import ingest_inventory
     from sumtui.fleet.inventory import InventoryError, parse_inventory
 
@@ -43,7 +44,7 @@ def import_inventory_file(site, path: Path, *, view: CatalogView | None = None) 
         return InventoryResult(str(path), False, error=str(exc))
     with site.session() as session:
         try:
-            applied = ingest_inventory(session, inventory, view=view)
+            applied = ingest_inventory(session, inventory, name=name, view=view)
             session.commit()
         except ValueError as exc:  # e.g. an inventory that names no machine
             session.rollback()

@@ -157,3 +157,31 @@ async def test_readonly_offers_no_import(fleet_site, make_app):
         await pilot.press("i")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_a_hotfix_list_imported_under_a_machine_name(fleet_site, make_app, tmp_path):
+    """The console's counterpart of `clients import --name`: a wmic qfe list joins a known machine."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    shutil.copy(FIXTURES / "agent_pc044.json", drop / "pc044.json")
+    shutil.copy(FIXTURES / "qfe_pc044_utf16.txt", tmp_path / "qfe.txt")
+    app = make_app(fleet_site, clock=fleet_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_clients(app, pilot, fleet_site)
+        for paths, name in ((str(drop), ""), (str(tmp_path / "qfe.txt"), "pc044")):
+            await pilot.press("i")
+            dialog = app.screen
+            await paste(pilot, paths)
+            if name:
+                dialog.query_one("#inventory-name").focus()
+                await pilot.pause()
+                await paste(pilot, name)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda dialog=dialog: dialog.summary is not None, what="the import")
+            assert (dialog.summary.imported, dialog.summary.failed) == (1, 0)
+            await pilot.press("escape")
+    with fleet_site.session() as session:
+        client = find_client(session, "PC044")
+        kbs = set(client.installed_kbs.split())
+        assert {"5005030", "4100347"} <= kbs  # the agent's KBs and the qfe list's, on one client
+        assert client.os_product.startswith("Windows 10 Version 1809")

@@ -71,6 +71,8 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
             yield Label("systeminfo, wmic qfe, Get-HotFix or agent JSON: files, folders or globs.", classes="hint")
             yield Input(placeholder="~/inventories/*.txt", id="inventory-paths", compact=True)
             yield Static("", id="inventory-preview", classes="hint")
+            yield Input(placeholder="machine name (optional: default, the host name in each file)", id="inventory-name",
+                        compact=True)
             yield Label("", id="inventory-error", classes="form-error")
             yield ProgressBar(id="inventory-progress", show_eta=False)
             yield Static("", id="inventory-counts")
@@ -94,6 +96,7 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
         self.query_one("#inventory-error", Label).update(problems_line(problems))
 
     @on(Input.Submitted, "#inventory-paths")
+    @on(Input.Submitted, "#inventory-name")
     @on(Button.Pressed, "#inventory-go")
     def action_start(self) -> None:
         if self._worker is not None:
@@ -108,6 +111,8 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
             return
         error.update("")
         self.query_one("#inventory-paths", Input).disabled = True
+        name_input = self.query_one("#inventory-name", Input)
+        name_input.disabled = True
         self.query_one("#inventory-go", Button).disabled = True
         bar = self.query_one("#inventory-progress", ProgressBar)
         bar.update(total=len(files), progress=0)
@@ -115,10 +120,10 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
             self.query_one(selector).display = True
         self.query_one("#inventory-counts", Static).update(f"importing {len(files)} file(s)…")
         self.query_one("#inventory-cancel", Button).label = "Cancel (esc)"
-        self._worker = self._import(files)
+        self._worker = self._import(files, name_input.value.strip() or None)
 
     @work(thread=True, exclusive=True, group="inventory-import", exit_on_error=False)
-    def _import(self, files: list[Path]) -> None:
+    def _import(self, files: list[Path], name: str | None) -> None:
         from sumtui.compliance.queries import take_snapshot
         from sumtui.compliance.view import load_view
         from sumtui.tui.app import one_line
@@ -136,7 +141,7 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
                     cancelled = True
                     break
                 try:
-                    result = import_inventory_file(site, path, view=view)
+                    result = import_inventory_file(site, path, view=view, name=name)
                 except Exception as exc:  # a database problem: name the file, keep going with the others
                     result = InventoryResult(str(path), False, error=f"{path}: {one_line(exc)}")
                 imported += result.ok
