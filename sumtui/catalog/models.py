@@ -12,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SEVERITY_RANK = {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}
+from sumtui.catalog.parsed import SEVERITY_RANK  # noqa: F401 - re-exported for the store and queries
+
 SEVERITIES = ("Critical", "Important", "Moderate", "Low")
 
 # The WSUS classification list: MSRC content is all "Security Updates", other sources fit the rest.

@@ -56,7 +56,7 @@ class Advisory:
     products: tuple[str, ...]
 
 
-_SEVERITY_RANK = {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}
+SEVERITY_RANK = {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}
 
 
 class Threats:
@@ -69,7 +69,7 @@ class Threats:
     def add(self, kind: str, text: str, products: list[str]) -> None:
         for pid in products:
             if kind == "severity":
-                rank = _SEVERITY_RANK.get(text, 0)
+                rank = SEVERITY_RANK.get(text, 0)
                 if rank >= self._severity.get(pid, (0, ""))[0]:
                     self._severity[pid] = (rank, text)
             elif kind == "impact":

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlmodel import Session
 
-from sumtui.catalog.models import Document, Product, Update, UpdateSource, UpdateSupersedes, Vulnerability
+from sumtui.catalog.models import SEVERITY_RANK, Document, Product, Update, UpdateSource, UpdateSupersedes, Vulnerability
 from sumtui.timeutil import utcnow
 
 U = Update.__table__
@@ -258,7 +258,7 @@ def update_detail(session: Session, *, update_id: int) -> UpdateDetail | None:
             detail.cves.append(CveLine(row.cve, titles.get(row.cve), row.severity, row.impact, row.document))
         if row.document not in detail.documents:
             detail.documents.append(row.document)
-    detail.cves.sort(key=lambda c: (-_rank(c.severity), c.cve))
+    detail.cves.sort(key=lambda c: (-SEVERITY_RANK.get(c.severity or "", 0), c.cve))
     for row in session.execute(
         select(U.c.id, U.c.product, U.c.released).where(U.c.kb == update.kb, U.c.id != update_id).order_by(U.c.product)
     ):
@@ -277,10 +277,6 @@ def update_detail(session: Session, *, update_id: int) -> UpdateDetail | None:
     detail.supersedes.sort(key=lambda r: int(r.kb), reverse=True)
     detail.superseded_by.sort(key=lambda r: int(r.kb))
     return detail
-
-
-def _rank(severity: str | None) -> int:
-    return {"Low": 1, "Moderate": 2, "Important": 3, "Critical": 4}.get(severity or "", 0)
 
 
 def catalog_counts(session: Session) -> dict[str, int]:

@@ -27,16 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--readonly", action="store_true", help="console: hide destructive and fleet-changing actions")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from sumtui.cli import catalog_cmds, site_cmds
+    from sumtui.cli import catalog_cmds, fleet_cmds, site_cmds
 
     site_cmds.register(sub)
     catalog_cmds.register(sub)
-    try:
-        from sumtui.cli import fleet_cmds
-    except ImportError:  # the fleet commands arrive with the compliance work
-        pass
-    else:
-        fleet_cmds.register(sub)
+    fleet_cmds.register(sub)
     return parser
 
 

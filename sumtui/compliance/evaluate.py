@@ -51,10 +51,6 @@ class Evaluation:
     products: dict[str, Presence] = field(default_factory=dict)
     verdicts: list[Verdict] = field(default_factory=list)
 
-    def stored_states(self) -> dict[int, int]:
-        """What the sparse state table keeps: Required and Installed only."""
-        return {v.update_id: v.state for v in self.verdicts if v.state != NOT_REQUIRED}
-
 
 def evaluate(view: CatalogView, profile: ClientProfile, *, explain: bool = False) -> Evaluation:
     products = client_products(

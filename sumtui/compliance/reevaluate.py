@@ -57,7 +57,7 @@ def scan_states(session: Session, client_ids: Sequence[int]) -> dict[int, dict[i
 
 def merged_states(evaluated: dict[int, int], scanned: dict[int, int] | None) -> StateMap:
     """Evaluation, overridden update by update by what the client's own scan reported (it wins)."""
-    states: StateMap = {uid: code(state, EVALUATED) for uid, state in evaluated.items()} if EVALUATED else dict(evaluated)
+    states: StateMap = {uid: code(state, EVALUATED) for uid, state in evaluated.items()}
     for uid, state in (scanned or {}).items():
         if state == 0:
             states.pop(uid, None)
