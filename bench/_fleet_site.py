@@ -34,8 +34,8 @@ def bench_months(months: int = 14) -> list[Path]:
 def fleet_site(clients: int, *, months: int = 13, fresh: bool = False):
     """A site with `months` bench months and `clients` generated clients; returns (site, seconds to build)."""
     from sumtui.catalog.sync import import_files
-    from sumtui.fleet.demo_fleet import generate_fleet
     from sumtui.site import open_site
+    from sumtui.workflows.demo import generate_fleet
 
     folder = OUT / f"fleet-{clients}-{months}"
     database = folder / "site.db"

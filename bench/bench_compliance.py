@@ -40,7 +40,6 @@ def main() -> None:
     from sumtui.catalog.models import Update
     from sumtui.catalog.queries import UpdateFilter
     from sumtui.catalog.sync import import_files
-    from sumtui.compliance.intake import ingest_inventory
     from sumtui.compliance.models import ComplianceState
     from sumtui.compliance.queries import (
         clients_for_update,
@@ -56,6 +55,7 @@ def main() -> None:
     from sumtui.fleet.collections import ensure_all_systems
     from sumtui.fleet.inventory.model import Inventory
     from sumtui.fleet.models import Client
+    from sumtui.workflows.intake import ingest_inventory
 
     site, built = fleet_site(args.clients)
     with site.session() as session:

@@ -106,7 +106,7 @@ def main() -> int:
                TERM=env.get("TERM", "xterm-256color") if env.get("TERM") not in (None, "dumb") else "xterm-256color")
     os.environ.update({k: env[k] for k in ("SUMTUI_DATA_DIR", "SUMTUI_CONFIG_DIR")})
     sys.path.insert(0, str(ROOT))
-    from sumtui.demo import build_demo
+    from sumtui.workflows.demo import build_demo
 
     site = build_demo()
     db = site.url

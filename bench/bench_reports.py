@@ -90,6 +90,8 @@ async def load(url: str, key: str, names: list[str], reports: int, concurrency: 
             name = pending.pop()
             status, payload = await connection.request("POST", "/api/v1/register", json.dumps({"enrollment_key": key, "name": name}).encode(), {})
             answer = json.loads(payload)
+            if status != 201:
+                raise RuntimeError(f"registration of {name}: HTTP {status}: {answer}")
             agents.append((answer["client_id"], {"Authorization": f"Bearer {answer['token']}"}, name))
 
     started = time.perf_counter()
@@ -133,17 +135,22 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
 
-    from sqlalchemy import select
+    from sqlalchemy import select, update
 
-    from sumtui.fleet.enrollment import enrollment_key
+    from sumtui.fleet.enrollment import rotate_enrollment_key
     from sumtui.fleet.models import Client
+    from sumtui.timeutil import utcnow
 
     with tempfile.TemporaryDirectory() as tmp:
         site = copy_site(args.clients, Path(tmp))
         with site.session() as session:
-            key = enrollment_key(session)
-            session.commit()
+            key = rotate_enrollment_key(session)
             rows = session.execute(select(Client).where(Client.os_product.is_not(None)).limit(args.agents)).scalars().all()
+            # The agents take over known clients: reset their registrations first, as an operator does
+            # (`sumtui clients reset-registration`), or every registration would be held for approval.
+            session.execute(update(Client).where(Client.id.in_([c.id for c in rows]))
+                            .values(token_hash=None, registration_reset_at=utcnow()))
+            session.commit()
             inventories = {
                 c.name: {"format": "sumtui-inventory/1", "name": c.name, "os_name": c.os_name, "build": c.build,
                          "ubr": c.ubr, "architecture": c.architecture, "is_server": bool(c.is_server),

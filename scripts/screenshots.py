@@ -46,7 +46,7 @@ def build_site():
 
     from sumtui.catalog.models import SyncError, SyncRun
     from sumtui.catalog.sync import import_files
-    from sumtui.demo import DEFAULT_CLIENTS, build_demo, sample_catalog_files
+    from sumtui.workflows.demo import DEFAULT_CLIENTS, build_demo, sample_catalog_files
 
     site = build_demo(clients=0)
     latest = next(f for f in sample_catalog_files() if f.name.startswith("2024-Dec"))
@@ -72,8 +72,8 @@ def build_fleet(site, count: int) -> None:
     from sumtui.compliance.models import ComplianceSnapshot
     from sumtui.compliance.queries import take_snapshot
     from sumtui.db.site_settings import save_setting
-    from sumtui.fleet.demo_fleet import generate_fleet
-    from sumtui.fleet.enrollment import KEY, Enrollment
+    from sumtui.fleet.enrollment import KEY, Enrollment, hash_token
+    from sumtui.workflows.demo import generate_fleet
 
     with site.session() as session:
         generate_fleet(session, count=count, now=NOW)
@@ -87,7 +87,7 @@ def build_fleet(site, count: int) -> None:
                                                members=snap.members, reported=snap.reported,
                                                compliant=int(snap.compliant * share), required=snap.required))
         session.commit()
-        save_setting(session, key=KEY, value=Enrollment(key="Xq3v-demo-enrollment-key-7Hc2"))
+        save_setting(session, key=KEY, value=Enrollment(key_hash=hash_token("Xq3v-demo-enrollment-key-7Hc2")))
     return site
 
 

@@ -1,5 +1,5 @@
 """`python -m sumtui` runs the command line."""
 
-from sumtui.cli.main import main
+from sumtui.main import main
 
 raise SystemExit(main())

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from sumtui import config as local_config
 from sumtui.db.engine import is_sqlite, make_engine, normalize_url
 from sumtui.db.migrate import upgrade
+from sumtui.errors import one_line
 
 
 class SiteError(Exception):
@@ -70,7 +71,7 @@ def open_site(db: str | None = None, *, content_dir: Path | None = None, migrate
         if migrate:
             upgrade(engine)
     except Exception as exc:  # any driver error: report it as a site problem, one line
-        raise SiteError(f"cannot open the site database {_safe(url)}: {_first_line(exc)}") from exc
+        raise SiteError(f"cannot open the site database {_safe(url)}: {one_line(exc)}") from exc
     if content_dir is None:
         content_dir = content_dir_for(url)
     return Site(url=url, engine=engine, content_dir=content_dir, name=site_name(url))
@@ -93,6 +94,14 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def schema_metadata():
+    """Every table of a site, from every package's models: what the migrations must produce (the
+    schema test and `scripts/new_migration.py` compare them)."""
+    import sumtui.catalog.models  # noqa: F401
+    import sumtui.compliance.models  # noqa: F401
+    import sumtui.db.site_settings  # noqa: F401
+    import sumtui.deploy.models  # noqa: F401
+    import sumtui.fleet.models  # noqa: F401
+    from sqlmodel import SQLModel
+
+    return SQLModel.metadata

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from sumtui.catalog import settings as update_point
 from sumtui.catalog.models import SyncRun
-from sumtui.checklist import checklist, next_stage
 from sumtui.fleet import agent_settings
-from sumtui.prereqs import CheckResult, PrereqReport, save_report
-from sqlmodel import select
-
+from sumtui.workflows.checklist import checklist, next_stage
+from sumtui.workflows.prereqs import CheckResult, PrereqReport, save_report
 from tests.cvrf_builder import Fix, Vuln, month_doc, write
 
 NOW = datetime(2021, 1, 15, 12, 0, tzinfo=UTC)
@@ -121,7 +120,7 @@ def test_clients_scan_and_the_inventory_tool_on_a_site_without_clients(sqlite_si
 
 
 def test_the_inventory_tool_is_never_the_next_step(sqlite_site):
-    from sumtui.checklist import Stage
+    from sumtui.workflows.checklist import Stage
 
     stages = [Stage(1, "prereqs", "P", True, "", True, "prereqs"), Stage(None, "itmu", "I", False, "", True, "clients")]
     assert next_stage(stages) is None
@@ -131,8 +130,8 @@ def _fleet(site, count, *, unreported=0):
     from sqlalchemy import update
 
     from sumtui.compliance.reevaluate import reevaluate
-    from sumtui.fleet.demo_fleet import generate_fleet
     from sumtui.fleet.models import Client
+    from sumtui.workflows.demo import generate_fleet
 
     with site.session() as session:
         generate_fleet(session, count=count, never_share=0, silent_share=0)
@@ -154,8 +153,8 @@ def test_clients_reporting_complete_the_scan_stage_and_show_the_unknown_share(ca
 
 
 def test_imported_inventories_complete_the_side_track(catalog_site):
-    from sumtui.compliance.intake import ingest_inventory
     from sumtui.fleet.inventory import parse_inventory
+    from sumtui.workflows.intake import ingest_inventory
 
     data = b'{"format": "sumtui-inventory/1", "name": "PC1", "os_name": "Microsoft Windows 10 Pro", "build": "10.0.17763", ' \
            b'"architecture": "x64", "is_server": false, "installed_kbs": []}'

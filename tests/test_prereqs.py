@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from sumtui import prereqs
+from sumtui.workflows import prereqs
 
 
 @pytest.fixture

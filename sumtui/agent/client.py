@@ -1,10 +1,15 @@
 """The agent's HTTP side: calls to the management point with retries and backoff on network
-failures and 5xx, so a server that is down for a while costs nothing but time."""
+failures and 5xx, so a server that is down for a while costs nothing but time.
+
+A 2xx answer that is not JSON (a proxy's HTML page, a captive portal) is an error, never taken for
+an acknowledgement; what the JSON must hold is checked by the caller (`agent/answers.py`).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -19,20 +24,27 @@ class ServerError(Exception):
         self.status = status
 
 
+class NotProtocol(ServerError):
+    """Something answered, but not as a sumtui management point does: nothing it says is acknowledged."""
+
+
 class AgentClient:
     def __init__(self, server: str, *, token: str | None = None, retries: int = 4, backoff: float = 1.0,
-                 timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep,
+                 transport: httpx.BaseTransport | None = None) -> None:
         self.server = server.rstrip("/") + "/"
         self.token = token
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
-        self._http = httpx.Client(base_url=self.server, timeout=timeout, headers={"User-Agent": f"sumtui-agent/{__version__}"})
+        self._http = httpx.Client(base_url=self.server, timeout=timeout, transport=transport,
+                                  headers={"User-Agent": f"sumtui-agent/{__version__}"})
 
     def close(self) -> None:
         self._http.close()
 
-    def call(self, method: str, path: str, *, json: dict | None = None) -> dict:
+    def call(self, method: str, path: str, *, json: dict | None = None) -> tuple[int, Any]:
+        """(status, decoded JSON) of a 2xx answer; ServerError for a refusal or when unreachable."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         last = ""
         for attempt in range(self.retries + 1):
@@ -41,8 +53,13 @@ class AgentClient:
             except httpx.HTTPError as exc:
                 last = f"{method} {self.server}{path}: {type(exc).__name__}: {str(exc).strip()[:120] or 'no answer'}"
             else:
-                if response.status_code < 400:
-                    return response.json()
+                if response.status_code < 300:
+                    try:
+                        return response.status_code, response.json()
+                    except ValueError:
+                        kind = response.headers.get("content-type", "no content type").split(";")[0]
+                        raise NotProtocol(f"{method} {path}: HTTP {response.status_code} with {kind}, not a "
+                                          f"management point's JSON: {_snippet(response.text)}", response.status_code) from None
                 message = _error_text(response)
                 if response.status_code < 500:
                     raise ServerError(f"{method} {path}: HTTP {response.status_code}: {message}", response.status_code)
@@ -52,9 +69,13 @@ class AgentClient:
         raise ServerError(f"{last} (gave up after {self.retries + 1} attempts)")
 
 
+def _snippet(text: str) -> str:
+    return " ".join(text.split())[:80].encode("unicode_escape").decode("ascii") or "(empty)"
+
+
 def _error_text(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200]
+        return _snippet(response.text)
     return str(body.get("error") or body)[:300] if isinstance(body, dict) else str(body)[:300]

@@ -2,7 +2,8 @@
 
 On Windows: systeminfo and Get-HotFix (the same outputs `clients import` reads) plus the build
 revision (UBR) from the registry, so cumulative updates can be credited by build. Elsewhere: an
-inventory file given with --inventory (any format `clients import` takes), or the OS facts Python
+inventory file given with --inventory (any format `clients import` takes; a hotfix list makes a
+partial report, which adds KBs and leaves the OS facts the site has alone), or the OS facts Python
 can read (such a machine maps to no Windows product and is kept as unmapped).
 """
 
@@ -19,6 +20,7 @@ from sumtui import __version__
 from sumtui.fleet.inventory import AGENT_FORMAT, Inventory, parse_inventory
 from sumtui.timeutil import utcnow
 
+HOTFIX_FORMATS = ("qfe", "get-hotfix")  # lists of KBs that say nothing about the OS
 _ARCH = {"amd64": "x64", "x86_64": "x64", "x64": "x64", "i386": "x86", "i686": "x86", "x86": "x86",
          "arm64": "arm64", "aarch64": "arm64"}
 
@@ -28,21 +30,25 @@ class CollectError(Exception):
 
 
 def to_document(inventory: Inventory, *, name: str | None = None) -> dict:
-    """An Inventory (from any source) as the agent's JSON document."""
-    return {
-        "format": AGENT_FORMAT,
-        "name": name or inventory.name,
-        "domain": inventory.domain,
-        "os_name": inventory.os_name or "unknown",
-        "build": inventory.build or "0.0.0",
-        "ubr": inventory.ubr,
-        "architecture": inventory.architecture or "x64",
-        "is_server": bool(inventory.is_server),
-        "installed_kbs": [f"KB{kb}" for kb in inventory.installed_kbs],
-        "products": list(inventory.products),
-        "agent_version": __version__,
-        "collected_at": utcnow().isoformat().replace("+00:00", "Z"),
-    }
+    """An Inventory (from any source) as the agent's JSON document. A source without the OS facts (a
+    hotfix list) gives a partial document: the facts it lacks are left out, never made up, so the site
+    keeps what it knows about the machine (agentjson.py describes the format)."""
+    facts = {"domain": inventory.domain, "os_name": inventory.os_name, "build": inventory.build, "ubr": inventory.ubr,
+             "architecture": inventory.architecture, "is_server": inventory.is_server}
+    partial = (inventory.partial or inventory.source_format in HOTFIX_FORMATS
+               or any(facts[key] is None for key in ("os_name", "build", "architecture", "is_server")))
+    doc = {"format": AGENT_FORMAT, "name": name or inventory.name}
+    if partial:
+        doc["partial"] = True
+        doc.update({key: value for key, value in facts.items() if value is not None})
+    else:
+        doc.update(facts)
+    doc["installed_kbs"] = [f"KB{kb}" for kb in inventory.installed_kbs]
+    if inventory.products:
+        doc["products"] = list(inventory.products)
+    doc["agent_version"] = __version__
+    doc["collected_at"] = utcnow().isoformat().replace("+00:00", "Z")
+    return doc
 
 
 def collect(*, inventory_file: Path | None = None, name: str | None = None) -> dict:
@@ -51,7 +57,7 @@ def collect(*, inventory_file: Path | None = None, name: str | None = None) -> d
             data = inventory_file.read_bytes()
         except OSError as exc:
             raise CollectError(f"{inventory_file}: cannot read ({exc.strerror or exc})") from None
-        return to_document(parse_inventory(data, name=str(inventory_file)), name=name)
+        return to_document(parse_inventory(data, name=str(inventory_file), host=name), name=name)
     if sys.platform == "win32":
         return _collect_windows(name)
     return _collect_generic(name)

@@ -1,6 +1,7 @@
 """The agent's own state folder: its registration (client id, token), the last serial it sent, the
 last policy, and reports not yet acknowledged — kept on disk so nothing is lost while the
-management point is down. Written atomically, readable only by its owner."""
+management point is down or a registration waits for the operator's approval. Reports the
+management point refused as bad are kept too, apart. Written atomically, readable only by its owner."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ class PendingReport(BaseModel):
     serial: int | None = None  # assigned at the first attempt and kept, so a retry is recognised as a duplicate
 
 
+class RefusedReport(BaseModel):
+    """A report the management point refused as bad (never to be accepted as it is): kept for inspection."""
+
+    kind: str
+    body: dict
+    reason: str
+    at: str
+
+
 class AgentState(BaseModel):
     server: str | None = None
     client_id: int | None = None
@@ -26,6 +36,11 @@ class AgentState(BaseModel):
     pending: list[PendingReport] = Field(default_factory=list)
     policy: dict = Field(default_factory=dict)
     last_inventory_at: str | None = None
+    # A registration the site holds for its operator: the name asked for, and the secret that proves
+    # this agent asked (made before the first attempt, so a crash cannot lose it).
+    held_name: str | None = None
+    registration_secret: str | None = None
+    refused: list[RefusedReport] = Field(default_factory=list)
 
 
 class StateError(Exception):

@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sumtui.catalog.dates import tracking_date
 from sumtui.catalog.errors import BadDocument
-from sumtui.catalog.parsed import ParsedMonth, ParsedProduct, ParsedVulnerability, Threats, VendorFix
-from sumtui.timeutil import parse_iso
+from sumtui.catalog.parsed import (
+    ParsedMonth,
+    ParsedProduct,
+    ParsedVulnerability,
+    Threats,
+    VendorFix,
+    latest_revision,
+)
 
 # JSON enumerations (the XML uses the names).
 THREAT_IMPACT, THREAT_SEVERITY = 0, 3
@@ -47,8 +54,8 @@ def _month(doc: Any, name: str) -> ParsedMonth:
         id=month_id.strip(),
         alias=_value(ident.get("Alias")),
         title=_value(doc.get("DocumentTitle")),
-        initial_release=parse_iso(_str(tracking.get("InitialReleaseDate"))),
-        current_release=parse_iso(_str(tracking.get("CurrentReleaseDate"))),
+        initial_release=tracking_date(_str(tracking.get("InitialReleaseDate")), name=name, where="InitialReleaseDate"),
+        current_release=tracking_date(_str(tracking.get("CurrentReleaseDate")), name=name, where="CurrentReleaseDate"),
     )
     _products(doc.get("ProductTree") or {}, month, name)
     for index, vuln in enumerate(_list(doc.get("Vulnerability"), name, "Vulnerability")):
@@ -73,7 +80,11 @@ def _products(tree: Any, month: ParsedMonth, name: str) -> None:
         if node.get("ProductID") is not None:
             pid = str(node["ProductID"]).strip()
             month.products[pid] = ParsedProduct(pid, str(node.get("Value") or pid).strip(), family)
-        walk(node.get("Items") or [], node.get("Name") or family)
+        branch = node.get("Name")
+        if branch is not None and not isinstance(branch, str):
+            # Stored as the product family: anything but text would reach the database as an object.
+            raise BadDocument(f"{name}: ProductTree.Branch Name should be a string, found {type(branch).__name__}")
+        walk(node.get("Items") or [], branch or family)
 
     walk(tree.get("Branch") or [], None)
 
@@ -91,7 +102,10 @@ def _vulnerability(vuln: dict, month: ParsedMonth, name: str, index: int) -> Non
         kind = threat.get("Type")
         if text and isinstance(kind, (int, str)):
             threats.add(_THREAT_KINDS.get(kind, ""), text, _ids(threat.get("ProductID")))
-    parsed = ParsedVulnerability(cve=cve, title=_value(vuln.get("Title")))
+    # Only ADV990001's history matters (it dates the KBs it names): a malformed one is ignored, not fatal.
+    history = vuln.get("RevisionHistory")
+    revisions = [_str(r.get("Date")) for r in history if isinstance(r, dict)] if isinstance(history, list) else []
+    parsed = ParsedVulnerability(cve=cve, title=_value(vuln.get("Title")), revised=latest_revision(revisions))
     for rem in _list(vuln.get("Remediations"), name, f"{where}.Remediations"):
         # The type is looked up in a set: a hostile list or object there must not raise TypeError.
         kind = rem.get("Type") if isinstance(rem, dict) else None

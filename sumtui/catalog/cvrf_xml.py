@@ -11,9 +11,17 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from sumtui.catalog.dates import tracking_date
 from sumtui.catalog.errors import BadDocument
-from sumtui.catalog.parsed import ParsedMonth, ParsedProduct, ParsedVulnerability, Threats, VendorFix
-from sumtui.timeutil import parse_iso
+from sumtui.catalog.parsed import (
+    ParsedMonth,
+    ParsedProduct,
+    ParsedVulnerability,
+    Threats,
+    VendorFix,
+    latest_revision,
+)
+
 
 def parse_xml(data: bytes | str, *, name: str) -> ParsedMonth:
     if isinstance(data, str):
@@ -73,8 +81,8 @@ def _month(root: Element, name: str) -> ParsedMonth:
         id=month_id,
         alias=_text(tracking, "Identification", "Alias"),
         title=_text(root, "DocumentTitle"),
-        initial_release=parse_iso(_text(tracking, "InitialReleaseDate")),
-        current_release=parse_iso(_text(tracking, "CurrentReleaseDate")),
+        initial_release=tracking_date(_text(tracking, "InitialReleaseDate"), name=name, where="InitialReleaseDate"),
+        current_release=tracking_date(_text(tracking, "CurrentReleaseDate"), name=name, where="CurrentReleaseDate"),
     )
     tree = _child(root, "ProductTree")
     if tree is not None:
@@ -105,7 +113,8 @@ def _vulnerability(vuln: Element, month: ParsedMonth) -> None:
         text = _text(threat, "Description")
         if text:
             threats.add((threat.get("Type") or "").lower(), text, _ids(threat))
-    parsed = ParsedVulnerability(cve=cve, title=_text(vuln, "Title"))
+    revisions = [_text(r, "Date") for r in _children(_child(vuln, "RevisionHistory"), "Revision")]
+    parsed = ParsedVulnerability(cve=cve, title=_text(vuln, "Title"), revised=latest_revision(revisions))
     for rem in _children(_child(vuln, "Remediations"), "Remediation"):
         if rem.get("Type") != "Vendor Fix":
             continue

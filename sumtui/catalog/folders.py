@@ -111,5 +111,3 @@ def delete_folder(session: Session, *, folder_id: int) -> str:
     return name
 
 
-def folder_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(SearchFolder.__table__)).scalar_one()

@@ -91,8 +91,9 @@ class UpdateBase(SQLModel):
     cve_count: int = 0
     superseded: bool = Field(default=False, index=True)
     expired: bool = Field(default=False, index=True)
-    # Derived at sync time for compliance (DESIGN.md §2 rule 2): cumulative, ssu, security_only,
-    # ie_cumulative, hotpatch, dynamic or other; and the KB's release month.
+    # Derived at sync time for compliance (DESIGN.md §2 rules 2 and 4): cumulative, ssu, security_only,
+    # ie_cumulative, hotpatch, dynamic, wrong_build (an OS cumulative row whose FixedBuild is of
+    # another Windows release: a catalog error) or other; and the KB's release month.
     role: str = Field(default="other", max_length=16)
     kb_month: date | None = None
 
@@ -128,6 +129,9 @@ class UpdateSource(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=1000)
     fixed_build: str | None = Field(default=None, max_length=64)
     supersedes: str = Field(default="", max_length=500)  # KB numbers, comma-separated
+    # The CVE entry's latest RevisionHistory date as this document gave it: dates the KBs that
+    # ADV990001, an advisory edited in place for years, names (DESIGN.md §2 rule 2).
+    cve_revised: datetime | None = None
 
 
 class UpdateSupersedes(SQLModel, table=True):
@@ -141,13 +145,14 @@ class UpdateSupersedes(SQLModel, table=True):
 
 class SupersedenceEdge(SQLModel, table=True):
     """KB `newer_kb` supersedes KB `older_kb`: from MSRC's Supercedence or derived at sync time
-    (monthly cumulative families, servicing stack family, coverage of Security Only / IE / hotpatch)."""
+    (monthly cumulative families, FixedBuild revisions of one OS build, servicing stack family, coverage
+    of Security Only / IE / hotpatch)."""
 
     __tablename__ = "supersedence_edge"
 
     newer_kb: str = Field(primary_key=True, max_length=16)
     older_kb: str = Field(primary_key=True, max_length=16, index=True)
-    kind: str = Field(max_length=16)  # msrc | cumulative | ssu | covered
+    kind: str = Field(max_length=16)  # msrc | cumulative | revision | ssu | covered
     product_id: str | None = Field(default=None, max_length=64)  # the product the edge was derived for
 
 

@@ -3,6 +3,11 @@
 Month URLs are built from the configured base and the month ID, never from the index's CvrfUrl, so a
 mirror or an upstream sumtui works the same. Timeouts, connection errors and 5xx are retried with
 exponential backoff; anything else fails at once with a one-line reason.
+
+`timeout` is a deadline for a whole download (connect, headers and every byte of the body), not for
+each read: a server that drips a byte a second is cut off. Bodies are streamed and refused as soon as
+they pass `max_size` (announced by Content-Length or counted while reading), so a huge or endless body
+never sits in memory beyond the limit.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from sumtui import __version__
+from sumtui.catalog.cvrf import MAX_DOCUMENT_BYTES, too_large
 from sumtui.catalog.errors import BadDocument, UpstreamError
 from sumtui.catalog.settings import parse_month
 
@@ -74,6 +80,12 @@ def _s(value) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    content_type: str | None
+
+
 class MsrcClient:
     """Use as `async with MsrcClient(url) as client:`."""
 
@@ -84,11 +96,14 @@ class MsrcClient:
         timeout: float = 30.0,
         retries: int = 3,
         backoff: float = 1.0,
+        max_size: int = MAX_DOCUMENT_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        self.max_size = max_size
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": f"sumtui/{__version__}"},
@@ -107,36 +122,60 @@ class MsrcClient:
 
     async def index(self) -> list[IndexEntry]:
         url = f"{self.base_url}updates"
-        response = await self._get(url)
-        return parse_index(response.content, name=url)
+        answer = await self._get(url)
+        return parse_index(answer.body, name=url)
 
     async def month(self, month_id: str) -> tuple[bytes, str | None, str]:
         """One month's document: (body, content type, url)."""
         url = self.month_url(month_id)
-        response = await self._get(url)
-        return response.content, response.headers.get("content-type"), url
+        answer = await self._get(url)
+        return answer.body, answer.content_type, url
 
-    async def _get(self, url: str) -> httpx.Response:
+    async def _get(self, url: str) -> Answer:
         attempts = self.retries + 1
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                response = await self._client.get(url, headers={"Accept": "application/json"})
-            except httpx.TimeoutException:
+                async with asyncio.timeout(self.timeout):
+                    answer = await self._download(url)
+            except (TimeoutError, httpx.TimeoutException):
                 if last:
-                    raise UpstreamError(f"GET {url}: timed out after {attempts} attempts") from None
+                    raise UpstreamError(
+                        f"GET {url}: timed out after {attempts} attempt{'s' if attempts > 1 else ''} (each "
+                        f"allowed {self.timeout:g} s for the whole document)"
+                    ) from None
             except httpx.TransportError as exc:
                 if last:
                     raise UpstreamError(f"GET {url}: cannot connect ({_reason(exc)}) after {attempts} attempts") from None
-            else:
-                if response.status_code < 400:
-                    return response
-                retryable = response.status_code >= 500 or response.status_code == 429
+            except _HttpStatus as status:
+                retryable = status.code >= 500 or status.code == 429
                 if not retryable or last:
                     tries = f" after {attempts} attempts" if retryable else ""
-                    raise UpstreamError(f"GET {url}: HTTP {response.status_code} {response.reason_phrase}{tries}")
+                    raise UpstreamError(f"GET {url}: HTTP {status.code} {status.reason}{tries}") from None
+            else:
+                return answer
             await asyncio.sleep(self.backoff * (2**attempt))
         raise AssertionError("unreachable")
+
+    async def _download(self, url: str) -> Answer:
+        async with self._client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+            if response.status_code >= 400:
+                raise _HttpStatus(response.status_code, response.reason_phrase)
+            announced = response.headers.get("content-length")
+            if announced and announced.isdigit() and int(announced) > self.max_size:
+                raise too_large(url, int(announced), self.max_size)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self.max_size:
+                    raise too_large(url, None, self.max_size)
+            return Answer(bytes(body), response.headers.get("content-type"))
+
+
+class _HttpStatus(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"HTTP {code}")
+        self.code, self.reason = code, reason
 
 
 def _reason(exc: Exception) -> str:

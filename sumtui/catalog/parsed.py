@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sumtui.timeutil import parse_iso
+
 _KB_SPLIT = re.compile(r"[,;\s]+")
+# MSRC's "Latest Servicing Stack Updates": an advisory edited in place for years inside the document
+# that first published it (2018-Nov), so the KBs it names are dated by its own revision history.
+SSU_ADVISORY = "ADV990001"
 
 
 def split_kbs(text: str | None) -> tuple[str, ...]:
@@ -23,6 +29,19 @@ def kb_number(description: str | None) -> str | None:
     """A remediation's KB when its description is a KB number ('4592484'), else None (an advisory)."""
     text = (description or "").strip()
     return text if _is_kb(text) else None
+
+
+def latest_revision(dates: Iterable[str | None]) -> datetime | None:
+    """The newest of a RevisionHistory's dates (MSRC does not keep them in order); None when none parses."""
+    newest = None
+    for text in dates:
+        try:
+            when = parse_iso(text)
+        except (OverflowError, ValueError):  # a year-1 date shifted out of range by its zone
+            continue
+        if when is not None and (newest is None or when > newest):
+            newest = when
+    return newest
 
 
 def _is_kb(text: str) -> bool:
@@ -44,6 +63,7 @@ class Fact:
     url: str | None
     fixed_build: str | None
     supersedes: tuple[str, ...]
+    cve_revised: datetime | None = None  # the CVE entry's latest RevisionHistory date in this document
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,7 @@ class ParsedVulnerability:
     cve: str
     title: str | None
     advisories: list[Advisory] = field(default_factory=list)
+    revised: datetime | None = None  # the newest date of the entry's own RevisionHistory
 
 
 @dataclass
@@ -136,4 +157,5 @@ class ParsedMonth:
             self.facts.append(Fact(
                 kb=kb, product_id=pid, cve=vulnerability.cve, severity=threats.severity(pid), impact=threats.impact(pid),
                 subtype=fix.subtype, restart=fix.restart, url=fix.url, fixed_build=fix.fixed_build, supersedes=supersedes,
+                cve_revised=vulnerability.revised,
             ))

@@ -13,7 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlmodel import Session
 
-from sumtui.catalog.models import SEVERITY_RANK, Document, Product, Update, UpdateSource, UpdateSupersedes, Vulnerability
+from sumtui.catalog.models import (
+    SEVERITY_RANK,
+    Document,
+    Product,
+    Update,
+    UpdateSource,
+    UpdateSupersedes,
+    Vulnerability,
+)
 from sumtui.timeutil import utcnow
 
 U = Update.__table__

@@ -1,24 +1,99 @@
-"""Sync and import runs: the record of what each run fetched, stored and failed, and its history."""
+"""Sync and import runs: the record of what each run fetched, stored and failed, and its history.
+
+A run is "running" from `start_run` to `finish_run`. Its owner (catalog/run_owner.py) is recorded
+beside it in the same transaction, so a run whose process died without finishing (kill -9, power
+loss) is found and recorded as "interrupted" by the next run or console (`reap_interrupted`),
+never left "running" for ever and never confused with a run that is really going on elsewhere.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from sumtui.catalog import run_owner
 from sumtui.catalog.models import SyncError, SyncRun
-from sumtui.timeutil import utcnow
+from sumtui.db.site_settings import SiteSetting
+from sumtui.timeutil import as_utc, parse_iso, utcnow
 
 FINISHED_OK = ("ok", "partial")
+INTERRUPTED = "interrupted"
+# A "running" row without an owner (written before owners were recorded) is taken as dead after this.
+UNOWNED_STALE_AFTER = timedelta(hours=12)
+
+
+def owner_key(run_id: int) -> str:
+    return f"run.{run_id}.owner"
 
 
 def start_run(session: Session, *, kind: str, source: str) -> SyncRun:
-    run = SyncRun(kind=kind, source=source[:1000], started_at=utcnow(), status="running")
+    """A new run, recorded with its owner; runs left "running" by dead processes are closed first."""
+    reap_interrupted(session)
+    now = utcnow()
+    run = SyncRun(kind=kind, source=source[:1000], started_at=now, status="running")
     session.add(run)
+    session.flush()
+    session.add(SiteSetting(key=owner_key(run.id), value=json.dumps(run_owner.this_process(now).to_json()), saved_at=now))
     session.commit()
     session.refresh(run)
     return run
+
+
+def heartbeat(session: Session, *, run_id: int) -> None:
+    """The run's process is still at work (seen from other machines, which cannot check its pid)."""
+    row = session.get(SiteSetting, owner_key(run_id))
+    if row is None:
+        return
+    owner = run_owner.Owner.from_json(_json(row.value))
+    if owner is None:
+        return
+    now = utcnow()
+    row.value, row.saved_at = json.dumps({**owner.to_json(), "beat": now.isoformat()}), now
+    session.add(row)
+    session.commit()
+
+
+def reap_interrupted(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Record as interrupted every run left "running" by a process that is gone; their ids. Commits
+    when it changed something. A run whose process lives (here or, by its heartbeat, elsewhere) is kept."""
+    now = now or utcnow()
+    reaped = []
+    for run in session.exec(select(SyncRun).where(SyncRun.status == "running")).all():
+        row = session.get(SiteSetting, owner_key(run.id))
+        owner = run_owner.Owner.from_json(_json(row.value)) if row is not None else None
+        if owner is not None:
+            if run_owner.is_alive(owner, now=now):
+                continue
+            last_seen = parse_iso(owner.beat) or as_utc(run.started_at)
+            message = (f"interrupted: its process ({owner.describe()}) stopped before the run finished; what it "
+                       "stored is kept, and the next run completes the rest")
+        else:
+            if now - as_utc(run.started_at) < UNOWNED_STALE_AFTER:
+                continue  # no owner to ask: only time tells
+            last_seen = as_utc(run.started_at)
+            message = "interrupted: left running by a process that stopped before the run finished"
+        # Conditional: two processes reaping at once record it once, and a run that finished meanwhile stays.
+        changed = session.execute(
+            update(SyncRun.__table__).where(SyncRun.__table__.c.id == run.id, SyncRun.__table__.c.status == "running")
+            .values(status=INTERRUPTED, ended_at=last_seen, message=message)
+        ).rowcount
+        if changed:
+            session.execute(delete(SiteSetting.__table__).where(SiteSetting.__table__.c.key == owner_key(run.id)))
+            reaped.append(run.id)
+        session.expire(run)  # changed behind the ORM's back
+    if reaped:
+        session.commit()
+    return reaped
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def record_error(session: Session, *, run_id: int, month: str | None, reason: str) -> None:
@@ -31,6 +106,7 @@ def finish_run(session: Session, run: SyncRun, *, status: str, message: str | No
     run.ended_at = utcnow()
     run.message = message
     merged = session.merge(run)
+    session.execute(delete(SiteSetting.__table__).where(SiteSetting.__table__.c.key == owner_key(run.id)))
     session.commit()
     return merged
 

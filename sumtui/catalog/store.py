@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from sumtui.catalog.models import (
@@ -27,7 +27,7 @@ from sumtui.catalog.models import (
     UpdateSupersedes,
     Vulnerability,
 )
-from sumtui.catalog.parsed import Fact, ParsedMonth
+from sumtui.catalog.parsed import SSU_ADVISORY, Fact, ParsedMonth
 from sumtui.catalog.settings import UpdatePointSettings, parse_month
 from sumtui.db.engine import dialect_insert
 from sumtui.timeutil import utcnow
@@ -91,7 +91,7 @@ def store_month(
     """Merge one month into the catalog. The caller commits (one transaction per month)."""
     result = StoreResult(month=month.id, vulnerabilities=len(month.vulnerabilities))
     _store_document(session, month, source=source, settings=settings, upstream_revision=upstream_revision)
-    products = _store_products(session, month)
+    products, renamed = _store_products(session, month)
     facts = [
         f
         for f in month.facts
@@ -109,6 +109,7 @@ def store_month(
         session.execute(delete(S).where(S.c.document == month.id, S.c.update_id.in_(batch)))
     _insert_sources(session, facts, ids, month.id)
     revised = recompute_updates(session, named)
+    _rename_updates(session, renamed, skip=named)
     _store_vulnerabilities(session, month)
     result.updates = len(ids)
     result.updates_new = len(new_ids)
@@ -134,31 +135,50 @@ def _store_document(session, month, *, source, settings, upstream_revision) -> N
     session.execute(stmt.on_conflict_do_update(index_elements=[D.c.id], set_=values))
 
 
-def _store_products(session: Session, month: ParsedMonth) -> dict[str, tuple[str, str | None]]:
-    """Upsert the month's product tree; returns id → (name, family) for every known product."""
+def _store_products(
+    session: Session, month: ParsedMonth
+) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
+    """Upsert the month's product tree. Returns id → (name, family) for every known product, and
+    id → new name for the products this month renamed.
+
+    A product's name and family are the ones its newest month gives: storing an older month after a
+    newer one (a first sync of several months, a late import) must not bring back an old spelling.
+    """
     known = {row.id: row for row in session.execute(select(P))}
     this = month_start(month)
     inserts, updates = [], []
+    names = {pid: (row.name, row.family) for pid, row in known.items()}
+    renamed: dict[str, str] = {}
     for product in month.products.values():
         row = known.get(product.id)
         if row is None:
             inserts.append(
                 dict(id=product.id, name=product.name, family=product.family, first_month=month.id, last_month=month.id)
             )
+            names[product.id] = (product.name, product.family)
             continue
         first, last = row.first_month, row.last_month
+        newest = _month_or_none(last)
         if this and _month_or_none(first) and this < _month_or_none(first):
             first = month.id
-        if this and (not _month_or_none(last) or this >= _month_or_none(last)):
+        # An undated month (an ID that is not "YYYY-Mon", no release date) is the newest only when
+        # nothing dated is known: it cannot be ordered against one.
+        is_newest = newest is None if this is None else (newest is None or this >= newest)
+        if this is not None and is_newest:
             last = month.id
-        family = product.family or row.family
-        if (row.name, row.family, row.first_month, row.last_month) != (product.name, family, first, last):
-            updates.append(dict(b_id=product.id, name=product.name, family=family, first_month=first, last_month=last))
+        name, family = row.name, row.family
+        if is_newest:
+            name, family = product.name, product.family or row.family
+        elif not family:
+            family = product.family
+        if name != row.name:
+            renamed[product.id] = name
+        names[product.id] = (name, family)
+        if (row.name, row.family, row.first_month, row.last_month) != (name, family, first, last):
+            updates.append({"b_id": product.id, "name": name, "family": family, "first_month": first, "last_month": last})
     if inserts:
         session.execute(P.insert(), inserts)
     if updates:
-        from sqlalchemy import bindparam
-
         session.execute(
             P.update()
             .where(P.c.id == bindparam("b_id"))
@@ -166,9 +186,20 @@ def _store_products(session: Session, month: ParsedMonth) -> dict[str, tuple[str
                     first_month=bindparam("first_month"), last_month=bindparam("last_month")),
             updates,
         )
-    names = {pid: (row.name, row.family) for pid, row in known.items()}
-    names.update({p.id: (p.name, p.family or names.get(p.id, (None, None))[1]) for p in month.products.values()})
-    return names
+    return names, renamed
+
+
+def _rename_updates(session: Session, renamed: dict[str, str], *, skip: set[int]) -> None:
+    """Updates keep a copy of their product's name (screens sort and search by it): a rename refreshes
+    every update of the product, not only the ones this month names. Not counted as revisions."""
+    if not renamed:
+        return
+    for pid, name in renamed.items():
+        session.execute(update(U).where(U.c.product_id == pid).values(product=name[:300]))
+    ids: set[int] = set()
+    for batch in chunks(sorted(renamed)):
+        ids.update(session.execute(select(U.c.id).where(U.c.product_id.in_(batch))).scalars())
+    recompute_updates(session, ids - skip)
 
 
 def _month_or_none(month_id: str | None) -> date | None:
@@ -212,7 +243,7 @@ def _insert_sources(session, facts: list[Fact], ids, document: str) -> None:
             merged[key] = dict(
                 update_id=key[0], document=document, cve=f.cve, severity=f.severity, impact=f.impact,
                 subtype=f.subtype, restart=f.restart, url=f.url, fixed_build=f.fixed_build,
-                supersedes=",".join(f.supersedes),
+                supersedes=",".join(f.supersedes), cve_revised=f.cve_revised,
             )
             continue
         # The same KB listed twice under one CVE: keep the union of what both say.
@@ -250,8 +281,6 @@ def recompute_updates(session: Session, update_ids: set[int]) -> set[int]:
                 merged["b_id"] = update_id
                 values.append(merged)
         if values:
-            from sqlalchemy import bindparam
-
             cols = [c for c in values[0] if c != "b_id"]
             session.execute(U.update().where(U.c.id == bindparam("b_id")).values({c: bindparam(c) for c in cols}), values)
         session.execute(delete(SUP).where(SUP.c.update_id.in_(batch)))
@@ -289,6 +318,9 @@ def _merge(kb: str, product: str, rows: list, docs: dict) -> tuple[dict, list[st
     revised = max((docs[d].current_release for d in per_doc if d in docs and docs[d].current_release), default=None)
     subtype = latest("subtype")
     month = doc_month(release)
+    advisory = _advisory_date(rows)
+    if advisory is not None:
+        released, month = advisory, date(advisory.year, advisory.month, 1)
     prefix = f"{month.year}-{month.month:02d} " if month != date.min else ""
     title = f"{prefix}{subtype or 'Security Update'} for {product} (KB{kb})"
     merged = dict(
@@ -310,6 +342,12 @@ def _merge(kb: str, product: str, rows: list, docs: dict) -> tuple[dict, list[st
     fingerprint = json.dumps([merged, cves, sorted(kbs)], default=str, sort_keys=True)
     merged["digest"] = hashlib.sha1(fingerprint.encode()).hexdigest()
     return merged, sorted(kbs, key=int)
+
+
+def _advisory_date(rows: list) -> datetime | None:
+    """When ADV990001 names the update: the advisory's latest revision that named it, which dates it
+    (the document hosting the advisory is years older than the KBs it lists); else None."""
+    return max((r.cve_revised for r in rows if r.cve == SSU_ADVISORY and r.cve_revised), default=None)
 
 
 def _store_vulnerabilities(session: Session, month: ParsedMonth) -> None:

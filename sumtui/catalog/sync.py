@@ -1,29 +1,37 @@
 """Catalog synchronization from the MSRC CVRF API (or a mirror), and offline import of the same documents.
 
 Both record a run; both report progress through a callback so the console (a worker), the CLI (a
-rich progress bar) and the server reuse the same code. A month that fails is recorded and the run
-goes on; nothing already stored is deleted.
+rich progress bar) and the server reuse the same code. A month that fails (a bad document, an
+upstream error, a database that refuses the write, such as a full disk) is recorded and the run goes
+on; nothing already stored is deleted, and a month is stored whole or not at all. Every run ends by
+completing the derived data, also what an earlier run that was killed left pending (catalog/versions.py).
+Documents over the size limit (catalog/cvrf.py, `max_size`) are refused before they are read whole.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from sumtui.catalog import settings as update_point
+from sumtui.catalog.cvrf import MAX_DOCUMENT_BYTES, too_large
 from sumtui.catalog.errors import CatalogError
-from sumtui.catalog.ingest import finish_catalog_change, ingest_document
+from sumtui.catalog.ingest import finish_pending, ingest_document
 from sumtui.catalog.models import Document, SyncRun
 from sumtui.catalog.msrc import IndexEntry, MsrcClient
-from sumtui.catalog.runs import finish_run, record_error, start_run
+from sumtui.catalog.runs import finish_run, heartbeat, record_error, start_run
 from sumtui.catalog.settings import UpdatePointSettings
 from sumtui.catalog.store import StoreResult
+from sumtui.errors import one_line
 
 # Months downloaded ahead of the one being stored: overlaps network and database, bounds memory.
 PREFETCH = 2
@@ -100,14 +108,18 @@ async def sync_catalog(
     timeout: float = 30.0,
     retries: int = 3,
     backoff: float = 1.0,
+    max_size: int = MAX_DOCUMENT_BYTES,
 ) -> SyncRun:
+    """Sync months from the upstream. `timeout` is the deadline for each document's download (start to
+    finish); bodies over `max_size` bytes are refused while they stream. Cancelling the task stops at
+    once (a month being committed lands first) and records the run as cancelled."""
     settings = await asyncio.to_thread(_settings, engine)
     base = url or settings.url
     notify = progress or (lambda _p: None)
     run = await asyncio.to_thread(_start, engine, "sync", base)
     tally = _Tally()
     try:
-        async with MsrcClient(base, timeout=timeout, retries=retries, backoff=backoff) as client:
+        async with MsrcClient(base, timeout=timeout, retries=retries, backoff=backoff, max_size=max_size) as client:
             notify(SyncProgress("index", message=f"reading the index at {base}"))
             try:
                 index = await client.index()
@@ -127,21 +139,23 @@ async def sync_catalog(
                     todo.append(entry)
             total = len(wanted)
             notify(SyncProgress("month", tally.unchanged, total, message=f"{len(todo)} to fetch, {tally.unchanged} unchanged"))
-            await _fetch_and_store(engine, client, todo, settings, tally, notify, total)
+            await _fetch_and_store(engine, client, todo, settings, tally, notify, total, run.id)
         notify(SyncProgress("finishing", total, total, None, tally.new, tally.revised, tally.failed, "updating supersedence"))
         status = "failed" if tally.failed and not tally.fetched else "partial" if tally.failed else "ok"
         return await asyncio.to_thread(_finish, engine, run, tally, settings, status, None)
     except asyncio.CancelledError:
-        await asyncio.to_thread(_finish, engine, run, tally, settings, "cancelled", "cancelled by the operator")
+        await asyncio.to_thread(_finish_quietly, engine, run, tally, settings, "cancelled", "cancelled by the operator")
+        raise
+    except RunNotRecorded:
         raise
     except Exception as exc:
         # Anything unexpected (a database error, a bug) still closes the run: a run left "running"
         # shows as a sync in progress for ever on Home and in the header.
-        await asyncio.to_thread(_finish, engine, run, tally, settings, "failed", _unexpected(exc))
+        await asyncio.to_thread(_finish_quietly, engine, run, tally, settings, "failed", _unexpected(exc))
         raise
 
 
-async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify, total) -> None:
+async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify, total, run_id: int) -> None:
     async def download(entry: IndexEntry):
         try:
             return await client.month(entry.id)
@@ -161,8 +175,8 @@ async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify
                 body, content_type, month_url = got
                 job = asyncio.ensure_future(
                     asyncio.to_thread(
-                        ingest_document, engine, body, name=month_url, source=month_url, settings=settings,
-                        content_type=content_type, upstream_revision=entry.current_release,
+                        _store, engine, body, name=month_url, settings=settings, content_type=content_type,
+                        upstream_revision=entry.current_release, max_size=client.max_size,
                     )
                 )
                 try:
@@ -174,11 +188,28 @@ async def _fetch_and_store(engine, client, todo, settings, tally: _Tally, notify
                     tally.failure(entry.id, str(exc))
                 else:
                     tally.stored(result)
+            await asyncio.to_thread(_beat, engine, run_id)
             done = tally.unchanged + tally.fetched + tally.failed
             notify(SyncProgress("month", done, total, entry.id, tally.new, tally.revised, tally.failed, f"{entry.id} done"))
     finally:
         for task in pending.values():
             task.cancel()
+
+
+def _store(engine: Engine, body: bytes, *, name: str, settings, **options) -> StoreResult:
+    """One month stored; a database that refuses it (full disk, read-only file) fails that month only."""
+    try:
+        return ingest_document(engine, body, name=name, source=name, settings=settings, **options)
+    except SQLAlchemyError as exc:
+        raise CatalogError(f"{name}: not stored: {one_line(exc)}") from exc
+
+
+def _beat(engine: Engine, run_id: int) -> None:
+    try:
+        with Session(engine) as session:
+            heartbeat(session, run_id=run_id)
+    except SQLAlchemyError:
+        pass  # only a sign of life for other machines: never a reason to stop the run
 
 
 async def _settle(job, entry, tally: _Tally) -> None:
@@ -192,9 +223,10 @@ async def _settle(job, entry, tally: _Tally) -> None:
 
 def import_files(
     engine: Engine, paths: Iterable[Path | str], *, progress: ProgressCallback | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    cancelled: Callable[[], bool] | None = None, max_size: int = MAX_DOCUMENT_BYTES,
 ) -> SyncRun:
-    """Offline import (air-gapped sites): the same documents as files, through the same code path."""
+    """Offline import (air-gapped sites): the same documents as files, through the same code path. A
+    file that cannot be read, parsed or stored is recorded and the others are still imported."""
     files = [Path(p) for p in paths]
     notify = progress or (lambda _p: None)
     settings = _settings(engine)
@@ -206,25 +238,55 @@ def import_files(
                 return _finish(engine, run, tally, settings, "cancelled", "cancelled by the operator")
             notify(SyncProgress("month", done, len(files), path.name, tally.new, tally.revised, tally.failed, f"importing {path.name}"))
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                tally.failure(str(path), f"{path}: cannot read ({exc.strerror or exc})")
-                continue
-            try:
-                result = ingest_document(engine, data, name=str(path), source=str(path.resolve()), settings=settings)
+                data = read_document(path, max_size=max_size)
+                result = _import_one(engine, data, path, settings, max_size)
             except CatalogError as exc:
                 tally.failure(str(path), str(exc))
-                continue
-            tally.stored(result)
+            else:
+                tally.stored(result)
+            if done + 1 < len(files):
+                _beat(engine, run.id)
     except BaseException as exc:
         # As for a sync: an interrupted or crashed import must not stay "running".
         interrupted = isinstance(exc, KeyboardInterrupt)
-        _finish(engine, run, tally, settings, "cancelled" if interrupted else "failed",
-                "cancelled by the operator" if interrupted else _unexpected(exc))
+        _finish_quietly(engine, run, tally, settings, "cancelled" if interrupted else "failed",
+                        "cancelled by the operator" if interrupted else _unexpected(exc))
         raise
     notify(SyncProgress("finishing", len(files), len(files), None, tally.new, tally.revised, tally.failed, "updating supersedence"))
     status = "failed" if tally.failed and not tally.fetched else "partial" if tally.failed else "ok"
     return _finish(engine, run, tally, settings, status, None)
+
+
+def read_document(path: Path, *, max_size: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """A document file's bytes; one over `max_size` is refused from its size, before it is read. A file
+    is read in one buffer of its own size (never one of the limit's size); a pipe or device, whose size
+    is unknown, in chunks up to the limit."""
+    try:
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode):
+            if info.st_size > max_size:
+                raise too_large(str(path), info.st_size, max_size)
+            with path.open("rb") as handle:
+                data = handle.read(info.st_size)
+                if handle.read(1):
+                    raise CatalogError(f"{path}: changed while being read; import it again once it is complete")
+            return data
+        with path.open("rb") as handle:
+            buffer = bytearray()
+            while chunk := handle.read(min(1 << 20, max_size + 1 - len(buffer))):
+                buffer += chunk
+                if len(buffer) > max_size:
+                    raise too_large(str(path), None, max_size)
+            return bytes(buffer)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _import_one(engine: Engine, data: bytes, path: Path, settings, max_size: int) -> StoreResult:
+    try:
+        return ingest_document(engine, data, name=str(path), source=str(path.resolve()), settings=settings, max_size=max_size)
+    except SQLAlchemyError as exc:
+        raise CatalogError(f"{path}: not stored: {one_line(exc)}") from exc
 
 
 def _unexpected(exc: BaseException) -> str:
@@ -243,14 +305,37 @@ def _stored_revisions(engine: Engine) -> dict[str, tuple[str | None, str | None]
 
 
 def _finish(engine: Engine, run: SyncRun, tally: _Tally, settings, status: str, message: str | None) -> SyncRun:
-    changes = finish_catalog_change(engine, settings=settings) if tally.fetched else None
+    """Close the run: derived data first (this run's months, and any an earlier run left pending),
+    then the run's record with its errors."""
+    try:
+        changes = finish_pending(engine, settings=settings)
+    except SQLAlchemyError as exc:
+        # The months stay stored and marked pending: the next run derives them.
+        tally.errors.append((None, f"supersedence and expiry not updated: {one_line(exc)}; the next run completes them"))
+        changes, status = None, "failed"
     run.months_fetched, run.months_unchanged, run.months_failed = tally.fetched, tally.unchanged, tally.failed
     run.updates_new, run.updates_revised = tally.new, tally.revised
     if changes:
         run.updates_superseded, run.updates_expired = changes.newly_superseded, changes.newly_expired
-    with Session(engine, expire_on_commit=False) as session:
-        for month, reason in tally.errors:
-            record_error(session, run_id=run.id, month=month, reason=reason)
-        if message is None and tally.errors:
-            message = tally.errors[0][1] if len(tally.errors) == 1 else f"{len(tally.errors)} errors; first: {tally.errors[0][1]}"
-        return finish_run(session, run, status=status, message=message)
+    if changes is not None and not tally.fetched and message is None and not tally.errors:
+        message = "completed the supersedence and expiry an interrupted run left pending"
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            for month, reason in tally.errors:
+                record_error(session, run_id=run.id, month=month, reason=reason)
+            if message is None and tally.errors:
+                message = tally.errors[0][1] if len(tally.errors) == 1 else f"{len(tally.errors)} errors; first: {tally.errors[0][1]}"
+            return finish_run(session, run, status=status, message=message)
+    except SQLAlchemyError as exc:
+        # Left "running", it is recorded as interrupted by the next run or console once this process is gone.
+        raise RunNotRecorded(f"the {run.kind} could not be recorded: {one_line(exc)}") from exc
+
+
+def _finish_quietly(engine: Engine, run: SyncRun, tally: _Tally, settings, status: str, message: str) -> None:
+    """`_finish` on the way out of a failure: the original error is the one to report."""
+    with contextlib.suppress(Exception):  # already failing; a run left open is reaped as interrupted later
+        _finish(engine, run, tally, settings, status, message)
+
+
+class RunNotRecorded(CatalogError):
+    """The run's end could not be written (a full disk, a read-only database): what it stored is kept."""

@@ -1,4 +1,10 @@
-"""Catalog commands: sync, import, updates, runs."""
+"""Catalog commands: sync, import, updates, runs.
+
+`sync` and `import` go through sumtui.workflows.catalog_changes: derived data left pending by an
+earlier run is completed, and the fleet is re-evaluated whenever its states are older than the catalog
+(after this run, or after one that was killed before it could). A database that refuses to write (a
+full disk, a read-only file) ends the command with one line and exit 1, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,13 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sumtui.cli.output import FORMATS, emit
+from sumtui.cli.output import FORMATS, ID, NUMBER, STATE, TEXT, TIME, emit, print_error
+from sumtui.errors import CommandError, one_line
+
+DEFAULT_MAX_SIZE_MB = 256  # sumtui.catalog.cvrf.MAX_DOCUMENT_BYTES, without importing the catalog for --help
 
 
 def _month(text: str) -> str:
@@ -36,6 +46,34 @@ def _positive(text: str) -> int:
     return value
 
 
+def _megabytes(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of megabytes") from None
+    if not value > 0 or value > 1024 * 1024:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 1048576 (MB)")
+    return int(value * 1024 * 1024)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 86400 seconds")
+    return value
+
+
+def _max_size_option(parser) -> None:
+    parser.add_argument(
+        "--max-size", type=_megabytes, default=DEFAULT_MAX_SIZE_MB * 1024 * 1024, metavar="MB",
+        help=f"refuse a catalog document larger than this before parsing it (default {DEFAULT_MAX_SIZE_MB} MB; "
+             "a real month is 1-7 MB)",
+    )
+
+
 def register(sub) -> None:
     sync = sub.add_parser("sync", help="synchronize the catalog from the MSRC CVRF API (or a mirror)")
     sync.add_argument("--url", type=_url, help="upstream base URL (default: the update point setting, MSRC's API)")
@@ -44,13 +82,16 @@ def register(sub) -> None:
     sync.add_argument("--force", action="store_true", help="fetch months even when the upstream says they are unchanged")
     sync.add_argument("--if-due", action="store_true", help="sync only when the configured interval has passed (cron, timers)")
     sync.add_argument("--json", action="store_true", help="print the run record as JSON")
-    sync.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)")
+    sync.add_argument("--timeout", type=_seconds, default=30.0,
+                      help="seconds allowed for each document, from the request to its last byte (default 30)")
     sync.add_argument("--retries", type=_positive, default=3, help="retries on timeouts and 5xx (default 3)")
+    _max_size_option(sync)
     sync.set_defaults(handler=sync_cmd)
 
     imp = sub.add_parser("import", help="import CVRF documents (JSON or XML) from files: the offline catalog")
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--json", action="store_true", help="print the run record as JSON")
+    _max_size_option(imp)
     imp.set_defaults(handler=import_cmd)
 
     upd = sub.add_parser("updates", help="list updates in the catalog")
@@ -83,7 +124,13 @@ def _progress_bar(enabled: bool):
         yield lambda _p: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"),
@@ -101,21 +148,30 @@ def _progress_bar(enabled: bool):
         yield update
 
 
-def _reevaluate(site, run) -> None:
-    """A catalog that changed changes what every client needs: re-evaluate the fleet (if any)."""
-    if not run.months_fetched:
-        return
-    from sqlalchemy import func, select
+@contextmanager
+def _refused_writes(what: str) -> Iterator[None]:
+    """A database that cannot be written (full disk, read-only file, gone) or a run that could not be
+    recorded: one line naming the command and the cause, exit 1 (sumtui.main)."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from sumtui.compliance.intake import after_catalog_change
-    from sumtui.fleet.models import Client
+    from sumtui.catalog.errors import CatalogError
 
-    with site.session() as session:
-        if not session.execute(select(func.count()).select_from(Client)).scalar_one():
-            return
-        result = after_catalog_change(session)
+    try:
+        yield
+    except (SQLAlchemyError, CatalogError, OSError) as exc:
+        raise CommandError(f"{what} failed: {one_line(exc)} (what was stored before is kept)") from exc
+
+
+def _evaluate_fleet(site) -> None:
+    """The fleet against what is stored now, when its states are older than the catalog: after this
+    run's months, or after an earlier run that stopped before evaluating (killed, failed, cancelled)."""
+    from sumtui.workflows.catalog_changes import bring_fleet_up_to_date
+
+    with _refused_writes("re-evaluating the fleet"), site.session() as session:
+        result = bring_fleet_up_to_date(session)
         session.commit()
-    print(f"re-evaluated {result.clients} client(s) in {result.seconds:.1f} s", file=sys.stderr)
+    if result is not None:
+        print(f"re-evaluated {result.clients} client(s) in {result.seconds:.1f} s", file=sys.stderr)
 
 
 def _report(run, errors, *, as_json: bool, elapsed: float) -> int:
@@ -130,7 +186,7 @@ def _report(run, errors, *, as_json: bool, elapsed: float) -> int:
             f"{run.updates_superseded} superseded, {run.updates_expired} expired ({elapsed:.1f} s)"
         )
     for error in errors:
-        print(f"sumtui: {error.reason}", file=sys.stderr)
+        print_error(error.reason)
     return 0 if run.status == "ok" else 1
 
 
@@ -139,11 +195,11 @@ def sync_cmd(args: argparse.Namespace) -> int:
 
     from sumtui.catalog import settings as update_point
     from sumtui.catalog.runs import is_due, run_errors
-    from sumtui.catalog.sync import sync_catalog
-    from sumtui.cli.main import open_site_or_fail
+    from sumtui.site import open_site
     from sumtui.timeutil import age
+    from sumtui.workflows import catalog_changes
 
-    site = open_site_or_fail(args)
+    site = open_site(args.db)
     if args.if_due:
         with site.session() as session:
             settings, _ = update_point.load(session)
@@ -152,17 +208,18 @@ def sync_cmd(args: argparse.Namespace) -> int:
             print("sync not run: the update point's sync schedule is disabled")
             return 0
         if not due:
+            _evaluate_fleet(site)  # what a run killed since the last good one left is still completed
             print(f"sync not due: last good sync {age(last.ended_at)} ago, interval {settings.interval_hours} h")
             return 0
     started = time.perf_counter()
-    with _progress_bar(sys.stderr.isatty()) as update:
+    with _refused_writes("sync"), _progress_bar(sys.stderr.isatty()) as update:
         run = asyncio.run(
-            sync_catalog(
+            catalog_changes.sync(
                 site.engine, url=args.url, since=_since(args.since), months=args.month, force=args.force,
-                progress=update, timeout=args.timeout, retries=args.retries,
+                progress=update, timeout=args.timeout, retries=args.retries, max_size=args.max_size,
             )
         )
-    _reevaluate(site, run)
+    _evaluate_fleet(site)
     with site.session() as session:
         errors = run_errors(session, run_id=run.id)
     return _report(run, errors, as_json=args.json, elapsed=time.perf_counter() - started)
@@ -176,14 +233,14 @@ def _since(text: str | None):
 
 def import_cmd(args: argparse.Namespace) -> int:
     from sumtui.catalog.runs import run_errors
-    from sumtui.catalog.sync import import_files
-    from sumtui.cli.main import open_site_or_fail
+    from sumtui.site import open_site
+    from sumtui.workflows.catalog_changes import import_files
 
-    site = open_site_or_fail(args)
+    site = open_site(args.db)
     started = time.perf_counter()
-    with _progress_bar(sys.stderr.isatty() and len(args.files) > 1) as update:
-        run = import_files(site.engine, args.files, progress=update)
-    _reevaluate(site, run)
+    with _refused_writes("import"), _progress_bar(sys.stderr.isatty() and len(args.files) > 1) as update:
+        run = import_files(site.engine, args.files, progress=update, max_size=args.max_size)
+    _evaluate_fleet(site)
     with site.session() as session:
         errors = run_errors(session, run_id=run.id)
     return _report(run, errors, as_json=args.json, elapsed=time.perf_counter() - started)
@@ -191,9 +248,9 @@ def import_cmd(args: argparse.Namespace) -> int:
 
 def updates_cmd(args: argparse.Namespace) -> int:
     from sumtui.catalog.queries import UpdateFilter, export_updates
-    from sumtui.cli.main import open_site_or_fail
+    from sumtui.site import open_site
 
-    site = open_site_or_fail(args)
+    site = open_site(args.db)
     flt = UpdateFilter(
         text=args.text, product=args.product, family=args.family, classification=args.classification,
         severity=args.severity, kb=args.kb, cve=args.cve, superseded=args.superseded, expired=args.expired,
@@ -209,8 +266,9 @@ def updates_cmd(args: argparse.Namespace) -> int:
     emit(
         rows,
         fmt=args.format,
-        columns=[("kb_id", "KB"), ("product", "Product"), ("subtype", "Type"), ("severity", "Severity"),
-                 ("released_day", "Released"), ("cve_count", "CVEs"), ("state", "State")]
+        columns=[("kb_id", "KB", ID), ("product", "Product", TEXT), ("subtype", "Type", TEXT),
+                 ("severity", "Severity", STATE), ("released_day", "Released", TIME), ("cve_count", "CVEs", NUMBER),
+                 ("state", "State", STATE)]
         if args.format == "table"
         else [("kb", "kb"), ("product_id", "product_id"), ("product", "product"), ("title", "title"),
               ("classification", "classification"), ("subtype", "subtype"), ("severity", "severity"),
@@ -225,21 +283,32 @@ def updates_cmd(args: argparse.Namespace) -> int:
 
 
 def runs_cmd(args: argparse.Namespace) -> int:
-    from sumtui.catalog.runs import list_runs, run_errors, run_record
-    from sumtui.cli.main import open_site_or_fail
+    from sqlalchemy.exc import SQLAlchemyError
 
-    site = open_site_or_fail(args)
+    from sumtui.catalog.runs import list_runs, reap_interrupted, run_errors, run_record
+    from sumtui.site import open_site
+
+    site = open_site(args.db)
     with site.session() as session:
+        try:
+            reap_interrupted(session)  # runs whose process is gone show as interrupted, not running
+        except SQLAlchemyError:
+            session.rollback()  # a read-only site: list what is recorded
         records = [run_record(r, run_errors(session, run_id=r.id)) for r in list_runs(session, limit=args.limit)]
     if args.format == "json":
         emit(records, fmt="json", columns=[])
         return 0
     rows = [
         dict(id=r["id"], kind=r["kind"], status=r["status"], started=(r["started_at"] or "")[:19],
+             started_minute=(r["started_at"] or "")[:16].replace("T", " "),
              fetched=r["months"]["fetched"], unchanged=r["months"]["unchanged"], failed=r["months"]["failed"],
              new=r["updates"]["new"], revised=r["updates"]["revised"], errors=len(r["errors"]), source=r["source"])
         for r in records
     ]
-    emit(rows, fmt=args.format, columns=[(k, k.capitalize()) for k in
+    emit(rows, fmt=args.format, columns=[
+        ("id", "Id", ID), ("kind", "Kind", STATE), ("status", "Status", STATE), ("started_minute", "Started", TIME),
+        ("fetched", "Fetch", NUMBER), ("unchanged", "Same", NUMBER), ("failed", "Fail", NUMBER), ("new", "New", NUMBER),
+        ("revised", "Rev", NUMBER), ("errors", "Err", NUMBER), ("source", "Source", TEXT),
+    ] if args.format == "table" else [(k, k.capitalize()) for k in
          ("id", "kind", "status", "started", "fetched", "unchanged", "failed", "new", "revised", "errors", "source")])
     return 0

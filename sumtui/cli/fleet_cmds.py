@@ -1,4 +1,4 @@
-"""Fleet and compliance commands: clients, collections, compliance, enroll-key, serve, agent."""
+"""Fleet and compliance commands: clients, compliance, enroll-key."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sumtui.cli.output import FORMATS, emit
+from sumtui.cli.output import FORMATS, ID, NUMBER, STATE, TEXT, TIME, emit, print_error
 
 STATES = ("required", "installed", "failed", "not_required", "unknown")
 
@@ -16,8 +16,19 @@ def register(sub) -> None:
     clients.add_argument("--collection", help="only members of this collection (name or id)")
     clients.add_argument("--search", help="words in name, domain or OS product")
     clients.add_argument("--format", choices=FORMATS, default="table")
+    clients.add_argument("--pending", action="store_true",
+                         help="registrations of known names held for approval, with the client's and the request's facts")
     clients.set_defaults(handler=clients_cmd)
     csub = clients.add_subparsers(dest="clients_command", metavar="SUBCOMMAND")
+    for verb, text in (("approve", "give the held registration of NAME the client's identity (at the agent's next attempt)"),
+                       ("reject", "refuse the held registration of NAME (the client and its agent are untouched)")):
+        decide = csub.add_parser(verb, help=text)
+        decide.add_argument("names", nargs="+", metavar="NAME")
+        decide.set_defaults(handler=registration_cmd, verb=verb)
+    reset = csub.add_parser("reset-registration", help="revoke NAME's agent token now; the next registration of "
+                                                       "the name is accepted directly (a reinstalled machine)")
+    reset.add_argument("names", nargs="+", metavar="NAME")
+    reset.set_defaults(handler=registration_cmd, verb="reset")
     imp = csub.add_parser("import", help="import inventories (systeminfo, wmic qfe, Get-HotFix, agent JSON) and evaluate them")
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--name", help="the machine these files describe (default: the host name inside each file)")
@@ -31,86 +42,62 @@ def register(sub) -> None:
     comp.add_argument("--severity", help="Critical, Important, Moderate or Low (comma-separated for several)")
     comp.add_argument("--state", choices=STATES, help="only rows in this state")
     comp.add_argument("--all", action="store_true", help="with --client: also updates for products it does not have")
+    comp.add_argument("--list", dest="update_list", metavar="NAME", help="only the updates of this update list (by update, or with --client)")
     comp.add_argument("--format", choices=FORMATS, default="table")
     comp.set_defaults(handler=compliance_cmd)
 
-    key = sub.add_parser("enroll-key", help="print the site enrollment key agents register with")
-    key.add_argument("--rotate", action="store_true", help="make a new key (registered agents keep working)")
+    key = sub.add_parser("enroll-key", help="make the site enrollment key agents register with, and print it once")
+    key.add_argument("--rotate", action="store_true",
+                     help="make a new key and print it (registered agents keep working; the old key stops at once)")
     key.set_defaults(handler=enroll_key_cmd)
 
-    serve = sub.add_parser("serve", help="run the management point (HTTP API for agents)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8530)
-    serve.set_defaults(handler=serve_cmd)
-
-    agent = sub.add_parser("agent", help="run the client agent on this machine")
-    agent.add_argument("--server", required=True, metavar="URL", help="management point, e.g. http://mp.example:8530/")
-    agent.add_argument("--enroll-key", metavar="KEY", help="site enrollment key (needed the first time)")
-    agent.add_argument("--once", action="store_true", help="report once and exit")
-    agent.add_argument("--inventory", type=Path, metavar="FILE", help="report this inventory file instead of collecting one")
-    agent.add_argument("--name", help="report under this machine name")
-    agent.add_argument("--state-dir", type=Path, help="where the agent keeps its registration and queue")
-    agent.set_defaults(handler=agent_cmd)
-
-
 def _site(args):
-    from sumtui.cli.main import open_site_or_fail
+    from sumtui.site import open_site
 
-    return open_site_or_fail(args)
+    return open_site(args.db)
 
 
 def clients_import_cmd(args: argparse.Namespace) -> int:
-    from sumtui.compliance.intake import ingest_inventory
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sumtui.compliance.view import load_view
-    from sumtui.fleet.inventory import InventoryError, parse_inventory
+    from sumtui.errors import one_line
+    from sumtui.workflows.intake import import_inventory_file
 
     site = _site(args)
     failed, rows = 0, []
     with site.session() as session:
         view = load_view(session)
     for file in args.files:
-        path = Path(file)
-        try:
-            inventory = parse_inventory(path.read_bytes(), name=str(path))
-        except OSError as exc:
-            print(f"sumtui: {path}: cannot read ({exc.strerror or exc})", file=sys.stderr)
+        result = import_inventory_file(site, Path(file), view=view, name=args.name)
+        if not result.ok:
+            print_error(result.error)
             failed += 1
             continue
-        except InventoryError as exc:
-            print(f"sumtui: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        with site.session() as session:
-            try:
-                applied = ingest_inventory(session, inventory, name=args.name, view=view)
-                session.commit()
-            except ValueError as exc:
-                session.rollback()
-                print(f"sumtui: {path}: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            c = applied.client
-            rows.append(dict(
-                file=str(path), name=c.name, format=inventory.source_format, os_product=c.os_product or "(unmapped)",
-                kbs=len((c.installed_kbs or "").split()), kbs_added=applied.kbs_added, required=c.required_count,
-                created=applied.created,
-                warning="; ".join(inventory.warnings) or ("out of support" if c.out_of_support else ""),
-            ))
+        rows.append(dict(
+            file=result.file, name=result.client, format=result.format, os_product=result.product or "(unmapped)",
+            kbs=result.kbs, kbs_added=result.kbs_added, required=result.required, created=result.created,
+            warning=result.warnings,
+        ))
     if rows:
         from sumtui.compliance.queries import take_snapshot
 
-        with site.session() as session:
-            take_snapshot(session)
-            session.commit()
+        try:
+            with site.session() as session:
+                take_snapshot(session)
+                session.commit()
+        except SQLAlchemyError as exc:
+            print_error(f"today's compliance snapshot not recorded: {one_line(exc)}")
+            failed += 1
     emit(rows, fmt=args.import_format, columns=[
-        ("name", "Client"), ("format", "Format"), ("os_product", "OS product"), ("kbs", "KBs"),
-        ("kbs_added", "Added"), ("required", "Required"), ("warning", "Note"), ("file", "File"),
+        ("name", "Client", ID), ("format", "Format", STATE), ("os_product", "OS product", TEXT), ("kbs", "KBs", NUMBER),
+        ("kbs_added", "Added", NUMBER), ("required", "Required", NUMBER), ("warning", "Note", TEXT), ("file", "File", TEXT),
     ])
     return 1 if failed else 0
 
 
 def _collection(session, name):
-    from sumtui.cli.main import CommandError
+    from sumtui.errors import CommandError
     from sumtui.fleet.collections import FleetError, ensure_all_systems, get_collection
 
     if not name:
@@ -122,6 +109,8 @@ def _collection(session, name):
 
 
 def clients_cmd(args: argparse.Namespace) -> int:
+    if args.pending:
+        return _held_registrations(args)
     from sqlalchemy import select
 
     from sumtui.fleet.clients import ClientFilter, export_client, where_clauses
@@ -135,10 +124,13 @@ def clients_cmd(args: argparse.Namespace) -> int:
         rows = [export_client(c) for c in session.execute(query).scalars()]
     for row in rows:
         row["kb_count"] = len(row["installed_kbs"])
+        if args.format == "table":  # minutes, UTC: json and csv keep the exact time
+            row["last_seen"] = (row["last_inventory"] or "")[:16].replace("T", " ")
         row["state"] = "unknown" if not row["reported"] else "compliant" if row["compliant"] else f"{row['required']} required"
     emit(rows, fmt=args.format, columns=[
-        ("name", "Name"), ("domain", "Domain"), ("os_product", "OS product"), ("build", "Build"),
-        ("kb_count", "KBs"), ("state", "Compliance"), ("source", "Source"), ("last_inventory", "Last inventory"),
+        ("name", "Name", ID), ("domain", "Domain", TEXT), ("os_product", "OS product", TEXT), ("build", "Build", ID),
+        ("kb_count", "KBs", NUMBER), ("state", "Compliance", STATE), ("source", "Source", STATE),
+        ("last_seen", "Last inventory", TIME),
     ] if args.format == "table" else [
         ("name", "name"), ("domain", "domain"), ("os", "os"), ("os_product", "os_product"), ("build", "build"),
         ("architecture", "architecture"), ("installed_kbs", "installed_kbs"), ("source", "source"),
@@ -148,7 +140,20 @@ def clients_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_update_ids(session, name):
+    from sumtui.deploy.lists import ListError, list_update_ids
+    from sumtui.errors import CommandError
+
+    try:
+        return list_update_ids(session, name=name)
+    except ListError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def compliance_cmd(args: argparse.Namespace) -> int:
+    if args.update_list and args.by != "update" and not args.client:
+        print("sumtui compliance: --list goes with --by update (the default) or --client", file=sys.stderr)
+        return 2
     site = _site(args)
     if args.client:
         return _client_compliance(site, args)
@@ -158,7 +163,10 @@ def compliance_cmd(args: argparse.Namespace) -> int:
     with site.session() as session:
         if args.by == "collection":
             rows = [vars(c) for c in collection_compliance(session)]
-            emit(rows, fmt=args.format, columns=[(k, k) for k in ("name", "kind", "members", "reported", "compliant", "unknown", "compliant_pct")])
+            emit(rows, fmt=args.format, columns=[
+                ("name", "Collection", ID), ("kind", "Kind", STATE), ("members", "Members", NUMBER),
+                ("reported", "Reported", NUMBER), ("compliant", "Compliant", NUMBER), ("unknown", "Unknown", NUMBER),
+                ("compliant_pct", "%OK", NUMBER)])
             return 0
         collection = _collection(session, args.collection)
         if args.by == "client":
@@ -166,6 +174,7 @@ def compliance_cmd(args: argparse.Namespace) -> int:
         rows = page_update_compliance(
             session, collection_id=collection.id, filter=UpdateFilter(severity=args.severity),
             limit=1_000_000, only_needed=args.state in ("required", "failed"),
+            update_ids=_list_update_ids(session, args.update_list) if args.update_list else None,
         )
     out = []
     for r in rows:
@@ -175,13 +184,13 @@ def compliance_cmd(args: argparse.Namespace) -> int:
             continue
         if args.state == "unknown" and not r.unknown:
             continue
-        out.append(dict(kb=r.kb, product=r.product, title=r.title, severity=r.severity, required=r.required,
+        out.append(dict(kb=r.kb, product_id=r.product_id, product=r.product, title=r.title, severity=r.severity, required=r.required,
                         installed=r.installed, failed=r.failed, not_required=r.not_required, unknown=r.unknown,
                         compliant_pct=r.compliant_pct, kb_id=f"KB{r.kb}"))
     emit(out, fmt=args.format, columns=[
-        ("kb_id", "KB"), ("product", "Product"), ("severity", "Severity"), ("required", "Required"),
-        ("installed", "Installed"), ("not_required", "Not req."), ("unknown", "Unknown"), ("failed", "Failed"),
-        ("compliant_pct", "% compliant"),
+        ("kb_id", "KB", ID), ("product", "Product", TEXT), ("severity", "Severity", STATE), ("required", "Req.", NUMBER),
+        ("installed", "Inst.", NUMBER), ("not_required", "Not req.", NUMBER), ("unknown", "Unkn.", NUMBER),
+        ("failed", "Fail.", NUMBER), ("compliant_pct", "%OK", NUMBER),
     ] if args.format == "table" else [(k, k) for k in ("kb", "product", "title", "severity", "required", "installed",
                                                       "failed", "not_required", "unknown", "compliant_pct")])
     return 0
@@ -202,17 +211,20 @@ def _by_client(session, collection, args) -> int:
             continue
         row["state"] = "compliant" if state == "installed" else state
         row["critical"] = client.critical_missing
+        if args.format == "table":  # minutes, UTC: json and csv keep the exact time
+            row["last_inventory"] = (row["last_inventory"] or "")[:16].replace("T", " ")
         rows.append(row)
     emit(rows, fmt=args.format, columns=[
-        ("name", "Client"), ("os_product", "OS product"), ("state", "State"), ("required", "Required"),
-        ("critical", "Critical"), ("failed", "Failed"), ("installed", "Installed"), ("last_inventory", "Last inventory"),
+        ("name", "Client", ID), ("os_product", "OS product", TEXT), ("state", "State", STATE), ("required", "Req.", NUMBER),
+        ("critical", "Crit.", NUMBER), ("failed", "Fail.", NUMBER), ("installed", "Inst.", NUMBER),
+        ("last_inventory", "Last inventory", TIME),
     ])
     return 0
 
 
 def _client_compliance(site, args) -> int:
-    from sumtui.cli.main import CommandError
     from sumtui.compliance.queries import client_states
+    from sumtui.errors import CommandError
     from sumtui.fleet.clients import find_client
 
     with site.session() as session:
@@ -220,6 +232,9 @@ def _client_compliance(site, args) -> int:
         if client is None:
             raise CommandError(f"no client named {args.client!r} (see `sumtui clients`)")
         states = client_states(session, client, include_not_applicable=args.all)
+        if args.update_list:
+            listed = set(session.execute(_list_update_ids(session, args.update_list)).scalars())
+            states = [s for s in states if s.update_id in listed]
     wanted = {s.strip().lower() for s in (args.severity or "").split(",") if s.strip()}
     rows = [
         dict(kb=s.kb, product_id=s.product_id, product=s.product, title=s.title, severity=s.severity,
@@ -228,45 +243,70 @@ def _client_compliance(site, args) -> int:
         if (not args.state or s.state == args.state) and (not wanted or (s.severity or "").lower() in wanted)
     ]
     emit(rows, fmt=args.format, columns=[
-        ("kb_id", "KB"), ("product", "Product"), ("severity", "Severity"), ("state", "State"), ("reason", "Why"),
+        ("kb_id", "KB", ID), ("product", "Product", TEXT), ("severity", "Severity", STATE), ("state", "State", STATE),
+        ("reason", "Why", TEXT),
     ] if args.format == "table" else [(k, k) for k in ("kb", "product_id", "product", "title", "severity", "state", "reason", "source")])
     return 0
 
 
 def enroll_key_cmd(args: argparse.Namespace) -> int:
-    from sumtui.fleet.enrollment import enrollment_key, rotate_enrollment_key
+    from sumtui.errors import CommandError
+    from sumtui.fleet import management_point
+    from sumtui.fleet.enrollment import create_enrollment_key, rotate_enrollment_key
 
     site = _site(args)
     with site.session() as session:
-        key = rotate_enrollment_key(session) if args.rotate else enrollment_key(session)
-    print(key)
+        key = rotate_enrollment_key(session) if args.rotate else create_enrollment_key(session)
+        url = management_point.load(session)[0].url
+    if key is None:
+        raise CommandError("this site already has an enrollment key, and it cannot be shown again (the site keeps only "
+                           "a hash of it): `sumtui enroll-key --rotate` makes a new one (registered agents keep working)")
+    print(f"{'New' if args.rotate else 'Site'} enrollment key, shown only now (the site keeps only a hash of it).")
+    # Scripts read the key as the last word of the last line.
+    print(f"Agents register with: {management_point.agent_command(url, key)}")
     return 0
 
 
-def serve_cmd(args: argparse.Namespace) -> int:
-    from sumtui.server.run import serve
+def registration_cmd(args: argparse.Namespace) -> int:
+    from sumtui.errors import CommandError
+    from sumtui.fleet import registrations
+
+    action = {"approve": registrations.approve, "reject": registrations.reject, "reset": registrations.reset_registration}[args.verb]
+    done = {"approve": "approved: its agent gets the identity at its next attempt",
+            "reject": "rejected", "reset": "reset: its token no longer works; the next registration of the name is accepted"}
+    site = _site(args)
+    failed = 0
+    for name in args.names:
+        with site.session() as session:
+            try:
+                action(session, name=name)
+            except registrations.RegistrationError as exc:
+                session.rollback()
+                print_error(exc)
+                failed += 1
+                continue
+        print(f"{name}: registration {done[args.verb]}")
+    if failed and failed == len(args.names):
+        raise CommandError(f"nothing {'was reset' if args.verb == 'reset' else args.verb + 'd'}")
+    return 1 if failed else 0
+
+
+def _held_registrations(args: argparse.Namespace) -> int:
+    from sumtui.fleet.registrations import export_held, list_held
 
     site = _site(args)
-    print(f"sumtui management point for {site.name} on http://{args.host}:{args.port}/ (API docs at /docs)", file=sys.stderr)
-    serve(site, host=args.host, port=args.port)
+    with site.session() as session:
+        held = list_held(session)
+    if args.format == "json":
+        emit([export_held(view) for view in held], fmt="json", columns=[])
+        return 0
+    rows = [dict(name=v.name, state=v.state, requested=v.requested_at.isoformat(timespec="seconds"),
+                 last_attempt=v.last_attempt_at.isoformat(timespec="seconds"), attempts=v.attempts, address=v.address,
+                 client=v.client.line() if v.client else "(no client of this name any more)",
+                 request=v.request.line()) for v in held]
+    emit(rows, fmt=args.format, columns=[
+        ("name", "Name", ID), ("state", "State", STATE), ("requested", "Requested", TIME), ("attempts", "Tries", NUMBER),
+        ("address", "From", ID), ("client", "The client now", TEXT), ("request", "The request", TEXT),
+    ] if args.format == "table" else [(k, k) for k in ("name", "state", "requested", "last_attempt", "attempts", "address",
+                                                      "client", "request")])
     return 0
-
-
-def agent_cmd(args: argparse.Namespace) -> int:
-    from sumtui import paths
-    from sumtui.agent.collect import CollectError
-    from sumtui.agent.main import AgentError, run_agent
-    from sumtui.agent.state import StateError
-    from sumtui.cli.main import CommandError
-    from sumtui.fleet.inventory import InventoryError
-
-    if not args.server.startswith(("http://", "https://")):
-        print(f"sumtui agent: error: --server {args.server!r} is not an http:// or https:// URL", file=sys.stderr)
-        return 2
-    try:
-        return run_agent(
-            server=args.server, state_dir=args.state_dir or paths.state_dir() / "agent", enroll_key=args.enroll_key,
-            inventory_file=args.inventory, name=args.name, once=args.once,
-        )
-    except (AgentError, CollectError, InventoryError, StateError) as exc:
-        raise CommandError(str(exc)) from None

@@ -10,14 +10,28 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlmodel import Session
 
 from sumtui.catalog.store import chunks
-from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ComplianceState, UpdateSummary
+from sumtui.compliance.models import (
+    FAILED,
+    INSTALLED,
+    REQUIRED,
+    ComplianceState,
+    UpdateSummary,
+)
 from sumtui.compliance.states import StateMap, counts, encode
 from sumtui.db.engine import executemany
-from sumtui.fleet.models import Client, Collection, CollectionMember, has_known_state, known_state_sql
+from sumtui.db.orm import expire_loaded
+from sumtui.fleet.collections import write_membership
+from sumtui.fleet.models import (
+    Client,
+    Collection,
+    CollectionMember,
+    has_known_state,
+    known_state_sql,
+)
 
 CS = ComplianceState.__table__
 US = UpdateSummary.__table__
@@ -109,15 +123,6 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
     return len(inserts) + len(deletes) + len(updates)
 
 
-def expire_loaded(session: Session, model, ids) -> None:
-    """Expire the instances of `model` with these ids that the session holds (and only those)."""
-    identity_map = session.identity_map
-    for object_id in ids:
-        instance = identity_map.get(session.identity_key(model, object_id))
-        if instance is not None:
-            session.expire(instance)
-
-
 def _count(summary, groups, uid, state, sign) -> None:
     index = {REQUIRED: 0, INSTALLED: 1, FAILED: 2}.get(state)
     if index is None:
@@ -193,13 +198,7 @@ def change_membership(
             delta[group][2] += sign * int(_compliant(reported, states))
             for uid, value in states.items():
                 _count(summary, [group], uid, value & 3, sign)
-    if removed:
-        session.execute(
-            delete(M).where(and_(M.c.collection_id == bindparam("b_g"), M.c.client_id == bindparam("b_c"))),
-            [dict(b_g=g, b_c=c) for g, c in removed],
-        )
-    if added:
-        session.execute(insert(M), [dict(collection_id=g, client_id=c) for g, c in added])
+    write_membership(session, added=added, removed=removed)
     _apply_summary(session, summary)
     _apply_collection_counts(session, delta, column_pairs=("members", "reported", "compliant"))
     expire_loaded(session, Collection, list(delta))

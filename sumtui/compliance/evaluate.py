@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from sumtui.catalog.identity import build_family
 from sumtui.compliance.models import INSTALLED, REQUIRED
 from sumtui.compliance.products import Presence, client_products
 from sumtui.compliance.view import CatalogView, UpdateInfo, build_tuple
+from sumtui.fleet.osmap import product_info
 
 NOT_REQUIRED = 0
+# Setup dynamic updates serve only Windows setup; a wrong_build row is a catalog error (rule 4).
+_NEVER_OFFERED = ("dynamic", "wrong_build")
 STATE_NAMES = {REQUIRED: "required", INSTALLED: "installed", NOT_REQUIRED: "not_required", 3: "failed"}
 
 
@@ -76,14 +80,14 @@ def evaluate_states(view: CatalogView, profile: ClientProfile) -> dict[int, int]
 def _classify(view: CatalogView, profile: ClientProfile, products):
     """(update, state, why, the KB or build the why refers to) for every update of the client's products."""
     applicable = [u for key in products for u in view.by_product.get(key, ())]
-    offered = {u.kb for u in applicable if u.role != "dynamic"}
+    offered = {u.kb for u in applicable if u.role not in _NEVER_OFFERED}
     build = profile.full_build
-    by_build = {u.kb for u in applicable if u.fixed_build and _build_covers(build, u.fixed_build)}
+    by_build = {u.kb for u in applicable if u.role == "cumulative" and u.fixed_build and _build_covers(build, u.fixed_build)}
     installed = profile.installed | by_build
     for u in applicable:
         kb = u.kb
-        if u.role == "dynamic":
-            yield u, NOT_REQUIRED, "dynamic", None
+        if u.role in _NEVER_OFFERED:
+            yield u, NOT_REQUIRED, u.role, None
         elif kb in profile.installed:
             yield u, INSTALLED, "installed", None
         elif kb in by_build:
@@ -104,14 +108,21 @@ def _classify(view: CatalogView, profile: ClientProfile, products):
 
 
 def _build_covers(build: tuple[int, ...] | None, fixed: tuple[int, ...]) -> bool:
-    """The client's build (with its revision) is at or past an OS cumulative update's fixed build."""
-    return build is not None and len(build) == 4 and len(fixed) == 4 and build[:3] == fixed[:3] and build[3] >= fixed[3]
+    """The client's build (with its revision) is at or past an OS cumulative update's fixed build;
+    enablement-package siblings (19044 and 19045, 22621 and 22631) share their revisions."""
+    return (build is not None and len(build) == 4 and len(fixed) == 4
+            and build_family(build) == build_family(fixed) and build[3] >= fixed[3])
 
 
 def _reason(u: UpdateInfo, state: int, why: str, other, profile: ClientProfile, products) -> str:
     kb = u.kb
     if why == "dynamic":
         return f"Not required: KB{kb} is a setup dynamic update, used only by Windows setup"
+    if why == "wrong_build":
+        known = product_info(u.product)
+        own = f" (build {known.build})" if known else ""
+        return (f"Not applicable: the catalog lists KB{kb} for {u.product}{own} with fixed build "
+                f"{_dotted(u.fixed_build)}, a build of another Windows release: a catalog error")
     if why == "installed":
         return f"Installed: KB{kb} is installed"
     if why == "build":

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from sumtui.compliance.view import CatalogView, product_key
 from sumtui.fleet.inbox import InboxComponents, inbox_components
 
-_VERSION = re.compile(r"\d+(?:\.\d+)+")
 _IE = re.compile(r"^internet explorer (\d+)")
 
 
@@ -29,12 +28,8 @@ def _component(name_key: str) -> str:
     return name_key.split(" on windows ", 1)[0]
 
 
-def dotnet_versions(component: str) -> set[str]:
-    """'.net framework 3.5 and 4.7.2' → {'3.5', '4.7.2'}; '4.6/4.6.1/4.6.2' → each of them."""
-    return set(_VERSION.findall(component)) if ".net framework" in component else set()
-
-
-def _is_inbox(component: str, inbox: InboxComponents) -> bool:
+def _is_inbox(view: CatalogView, key: str, inbox: InboxComponents) -> bool:
+    component = _component(key)
     ie = _IE.match(component)
     if ie is not None:
         return ie.group(1) == inbox.internet_explorer
@@ -42,7 +37,15 @@ def _is_inbox(component: str, inbox: InboxComponents) -> bool:
         return inbox.edge_html
     if "defender" in component:
         return inbox.defender
-    return bool(dotnet_versions(component) & set(inbox.dotnet))
+    # A .NET line is in-box when any of its names (MSRC narrows them as versions retire) lists the
+    # version the OS ships.
+    return bool(view.dotnet.get(key, set()) & set(inbox.dotnet))
+
+
+def _names_component(component: str, wanted: str) -> bool:
+    """A reported product names a component: "Internet Explorer 11", "Edge" for "Edge (EdgeHTML-based)",
+    ".NET Framework 4.6.2" for the 4.6–4.7.2 line; but ".NET Framework 4.8" is not 4.8.1."""
+    return component == wanted or component.startswith(wanted + " ")
 
 
 def client_products(
@@ -59,7 +62,7 @@ def client_products(
         out[os_key] = Presence(os_key, view.product_names.get(os_key, os_product), "the OS")
         inbox = inbox_components(os_product, edition)
         for key in view.components.get(os_key, []):
-            if _is_inbox(_component(key), inbox):
+            if _is_inbox(view, key, inbox):
                 out[key] = Presence(key, view.product_names[key], f"ships with {os_product}")
     for kb in sorted(installed):
         for key in view.products_of_kb.get(kb, ()):
@@ -72,7 +75,7 @@ def client_products(
     for reported_name in reported:
         wanted = product_key(reported_name)
         for key in view.components.get(os_key, []) if os_key else []:
-            if key not in out and _component(key).startswith(wanted):
+            if key not in out and _names_component(_component(key), wanted):
                 out[key] = Presence(key, view.product_names[key], "reported by the agent")
         if wanted in view.product_names and wanted not in out and wanted not in view.os_products:
             out[wanted] = Presence(wanted, view.product_names[wanted], "reported by the agent")

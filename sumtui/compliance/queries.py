@@ -13,11 +13,25 @@ from sqlmodel import Session
 from sumtui.catalog.models import Update
 from sumtui.catalog.queries import UpdateFilter, where_clauses
 from sumtui.compliance.evaluate import STATE_NAMES, ClientProfile, evaluate
-from sumtui.compliance.models import FAILED, REQUIRED, ComplianceSnapshot, ComplianceState, ScanState, UpdateSummary
+from sumtui.compliance.models import (
+    FAILED,
+    REQUIRED,
+    ComplianceSnapshot,
+    ComplianceState,
+    ScanState,
+    UpdateSummary,
+)
+from sumtui.compliance.products import client_products
 from sumtui.compliance.states import decode
 from sumtui.compliance.view import CatalogView, load_view
 from sumtui.db.engine import dialect_insert
-from sumtui.fleet.models import Client, Collection, CollectionMember, has_known_state, known_state_sql
+from sumtui.fleet.models import (
+    Client,
+    Collection,
+    CollectionMember,
+    has_known_state,
+    known_state_sql,
+)
 from sumtui.timeutil import utcnow
 
 U = Update.__table__
@@ -48,6 +62,7 @@ class UpdateCompliance:
     not_required: int
     unknown: int
     compliant_pct: float | None
+    product_id: str = ""
 
 
 UPDATE_SORTS = {
@@ -65,9 +80,17 @@ def _summary_for(collection_id: int):
     return select(US).where(US.c.collection_id == collection_id).subquery("s")
 
 
-def count_update_compliance(session: Session, *, collection_id: int, filter: UpdateFilter | None = None, only_needed: bool = False) -> int:
+def _only(update_ids) -> list:
+    """The clause restricting rows to `update_ids` (ids, or a SELECT of ids such as an update list's); none for None."""
+    return [] if update_ids is None else [U.c.id.in_(update_ids)]
+
+
+def count_update_compliance(
+    session: Session, *, collection_id: int, filter: UpdateFilter | None = None, only_needed: bool = False, update_ids=None,
+) -> int:
     s = _summary_for(collection_id)
-    query = select(func.count()).select_from(outerjoin(U, s, s.c.update_id == U.c.id)).where(and_(True, *where_clauses(filter or UpdateFilter())))
+    query = (select(func.count()).select_from(outerjoin(U, s, s.c.update_id == U.c.id))
+             .where(and_(True, *where_clauses(filter or UpdateFilter()), *_only(update_ids))))
     if only_needed:
         query = query.where(func.coalesce(s.c.required, 0) + func.coalesce(s.c.failed, 0) > 0)
     return session.execute(query).scalar_one()
@@ -75,8 +98,10 @@ def count_update_compliance(session: Session, *, collection_id: int, filter: Upd
 
 def page_update_compliance(
     session: Session, *, collection_id: int, filter: UpdateFilter | None = None, sort: str = "required",
-    descending: bool = True, offset: int = 0, limit: int = 100, only_needed: bool = False,
+    descending: bool = True, offset: int = 0, limit: int = 100, only_needed: bool = False, update_ids=None,
 ) -> list[UpdateCompliance]:
+    """One page of updates with their summary in a collection. `update_ids` (ids, or a SELECT of ids such
+    as an update list's) restricts the rows to those updates: a list's compliance is the same rows."""
     collection = session.get(Collection, collection_id)
     members, reported = (collection.members, collection.reported) if collection else (0, 0)
     s = _summary_for(collection_id)
@@ -84,22 +109,94 @@ def page_update_compliance(
     order = func.coalesce(order, 0) if sort in ("required", "failed", "installed") else order
     query = (
         select(U.c.id, U.c.kb, U.c.product, U.c.title, U.c.severity, U.c.severity_rank, U.c.released,
-               func.coalesce(s.c.required, 0), func.coalesce(s.c.installed, 0), func.coalesce(s.c.failed, 0))
+               func.coalesce(s.c.required, 0), func.coalesce(s.c.installed, 0), func.coalesce(s.c.failed, 0), U.c.product_id)
         .select_from(outerjoin(U, s, s.c.update_id == U.c.id))
-        .where(and_(True, *where_clauses(filter or UpdateFilter())))
+        .where(and_(True, *where_clauses(filter or UpdateFilter()), *_only(update_ids)))
         .order_by(order.desc() if descending else order.asc(), U.c.severity_rank.desc(), U.c.id)
         .offset(offset).limit(limit)
     )
     if only_needed:
         query = query.where(func.coalesce(s.c.required, 0) + func.coalesce(s.c.failed, 0) > 0)
     out = []
-    for uid, kb, product, title, severity, rank, released, required, installed, failed in session.execute(query):
+    for uid, kb, product, title, severity, rank, released, required, installed, failed, product_id in session.execute(query):
         not_required = max(0, reported - required - installed - failed)
         out.append(UpdateCompliance(
             uid, kb, product, title, severity, rank, released, required, installed, failed, not_required,
-            members - reported, percent(installed + not_required, members),
+            members - reported, percent(installed + not_required, members), product_id,
         ))
     return out
+
+
+@dataclass
+class UpdateSetCompliance:
+    """A set of updates (an update list) in a collection: client × update pairs in each state."""
+
+    updates: int
+    required: int
+    installed: int
+    failed: int
+    not_required: int
+    unknown: int
+    compliant_pct: float | None  # of the pairs: installed or not required
+
+
+def update_set_compliance(session: Session, *, collection_id: int, members) -> dict[int, UpdateSetCompliance]:
+    """Totals per set from the maintained summaries. `members` is a SELECT of (set id, update id) rows
+    (e.g. every update list's items); sets without updates are absent from the answer."""
+    collection = session.get(Collection, collection_id)
+    clients, reported = (collection.members, collection.reported) if collection else (0, 0)
+    sets = members.subquery("sets")
+    set_id, update_id = sets.c[0], sets.c[1]
+    s = _summary_for(collection_id)
+    query = (
+        select(set_id, func.count(update_id), func.coalesce(func.sum(s.c.required), 0),
+               func.coalesce(func.sum(s.c.installed), 0), func.coalesce(func.sum(s.c.failed), 0))
+        .select_from(outerjoin(sets, s, s.c.update_id == update_id))
+        .group_by(set_id)
+    )
+    out = {}
+    for key, updates, required, installed, failed in session.execute(query):
+        not_required = max(0, updates * reported - required - installed - failed)
+        out[key] = UpdateSetCompliance(updates, required, installed, failed, not_required, updates * (clients - reported),
+                                       percent(installed + not_required, updates * clients))
+    return out
+
+
+def fleet_products(session: Session, *, candidates: set[str], view: CatalogView | None = None) -> set[str]:
+    """Which of the `candidates` (product keys) at least one client has, by rule 1 (DESIGN.md §2).
+
+    The OS and its in-box components are settled from the distinct OS products first; only products
+    still open are looked for in the clients' installed KBs (only the KBs of those products matter),
+    and the search stops as soon as every candidate is found."""
+    view = view or load_view(session)
+    found: set[str] = set()
+    seen: set[tuple] = set()
+
+    def visit(os_product, edition, installed, reported_json) -> None:
+        key = (os_product, edition, installed, reported_json)
+        if key in seen:
+            return
+        seen.add(key)
+        reported = tuple(json.loads(reported_json or "[]"))
+        found.update(candidates & client_products(view, os_product=os_product, installed=installed, reported=reported,
+                                                  edition=edition).keys())
+
+    for os_product, edition, reported_json in session.execute(
+            select(C.c.os_product, C.c.edition, C.c.reported_products).distinct()):
+        visit(os_product, edition, frozenset(), reported_json)
+    open_ = candidates - found
+    relevant = {info.kb for key in open_ for info in view.by_product.get(key, ())}
+    if open_ and relevant:
+        rows = session.execute(select(C.c.os_product, C.c.edition, C.c.installed_kbs, C.c.reported_products)
+                               .execution_options(yield_per=2000))
+        try:
+            for os_product, edition, installed_kbs, reported_json in rows:
+                visit(os_product, edition, frozenset(relevant.intersection((installed_kbs or "").split())), reported_json)
+                if candidates <= found:
+                    break
+        finally:
+            rows.close()
+    return found
 
 
 def clients_for_update(

@@ -17,14 +17,6 @@ def code(state: int, source: int) -> int:
     return state + 4 * source
 
 
-def state_of(value: int) -> int:
-    return value & 3
-
-
-def source_of(value: int) -> int:
-    return value >> 2
-
-
 def encode(states: StateMap) -> str:
     return " ".join(f"{uid}:{value}" for uid, value in sorted(states.items()))
 

@@ -1,15 +1,14 @@
 """An in-memory view of the catalog shaped for evaluation: built once per batch of clients (a sync's
 fleet-wide re-evaluation, a group of agent reports), then shared by every client in it.
 
-Products are identified by normalized name, not ProductID: MSRC's .NET Framework ids drift between
-months while the names stay the same (DESIGN.md §2 rule 1).
+Products are identified by `product_key` (catalog/identity.py), not ProductID: MSRC's .NET Framework
+ids drift between months and its names change when a version range narrows, while the .NET line
+stays one product (DESIGN.md §2 rule 1). A product is shown by its newest name.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,22 +16,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from sumtui.catalog.derived import host_os, is_os_product
+from sumtui.catalog.identity import build_tuple, dotnet_versions, product_key
 from sumtui.catalog.models import SupersedenceEdge, Update
 
-
-@lru_cache(maxsize=8192)
-def product_key(name: str) -> str:
-    """Normalized product identity: case, spacing and a leading "Microsoft " do not matter."""
-    text = " ".join(name.split()).lower()
-    return text.removeprefix("microsoft ")
-
-
-@lru_cache(maxsize=4096)
-def build_tuple(text: str | None) -> tuple[int, ...] | None:
-    """'10.0.17763.1637' → (10, 0, 17763, 1637); None when it is not a dotted build number."""
-    if not text or not re.fullmatch(r"\d+(\.\d+){2,3}", text.strip()):
-        return None
-    return tuple(int(p) for p in text.strip().split("."))
+__all__ = ["CatalogView", "UpdateInfo", "build_tuple", "load_view", "product_key"]
 
 
 @dataclass(frozen=True)
@@ -44,14 +31,16 @@ class UpdateInfo:
     role: str
     kb_month: date | None
     severity_rank: int
-    fixed_build: tuple[int, ...] | None  # only for OS cumulative updates (rule 3)
+    fixed_build: tuple[int, ...] | None  # only for OS cumulative updates (rule 3) and wrong_build rows (rule 4)
 
 
 @dataclass
 class CatalogView:
     updates: dict[int, UpdateInfo] = field(default_factory=dict)
     by_product: dict[str, list[UpdateInfo]] = field(default_factory=lambda: defaultdict(list))
-    product_names: dict[str, str] = field(default_factory=dict)  # key → display name
+    product_names: dict[str, str] = field(default_factory=dict)  # key → display name (the newest)
+    # key of a .NET product → every version its names (old and new) spell out, to tell in-box ones
+    dotnet: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # key of an OS product → keys of products "X on <that OS>"
     components: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     os_products: set[str] = field(default_factory=set)  # keys of OS products
@@ -88,19 +77,29 @@ def load_view(session: Session) -> CatalogView:
         select(U.c.id, U.c.kb, U.c.product, U.c.role, U.c.kb_month, U.c.severity_rank, U.c.fixed_build)
     )
     cumulative_by_product: dict[str, list[UpdateInfo]] = defaultdict(list)
+    newest: dict[str, date] = {}
+    names: set[tuple[str, str]] = set()
     for r in rows:
         key = product_key(r.product)
-        os_cumulative = r.role == "cumulative" and is_os_product(r.product)
+        os_build = (r.role == "cumulative" and is_os_product(r.product)) or r.role == "wrong_build"
         info = UpdateInfo(
             r.id, r.kb, key, r.product, r.role, r.kb_month, r.severity_rank,
-            build_tuple(r.fixed_build) if os_cumulative else None,
+            build_tuple(r.fixed_build) if os_build else None,
         )
         view.updates[r.id] = info
         view.by_product[key].append(info)
-        view.product_names.setdefault(key, r.product)
+        names.add((key, r.product))
+        month = r.kb_month or date.min
+        if key not in newest or month > newest[key]:
+            # One product under several names (a renamed .NET line): shown as its newest month names it.
+            newest[key] = month
+            view.product_names[key] = r.product
         view.products_of_kb[r.kb].add(key)
         if r.role == "cumulative":
             cumulative_by_product[key].append(info)
+    for key, name in names:
+        if versions := dotnet_versions(name):
+            view.dotnet[key] |= versions
     for key, name in view.product_names.items():
         if is_os_product(name):
             view.os_products.add(key)

@@ -17,6 +17,10 @@ SQLITE_WAL_AUTOCHECKPOINT_PAGES = 1000
 SQLITE_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
+class DriverMissing(Exception):
+    """The database driver for this URL is not installed; the message says what to install."""
+
+
 def normalize_url(url: str) -> str:
     """Accept a bare file path or `postgresql://` and return a full SQLAlchemy URL."""
     if "://" not in url:
@@ -45,7 +49,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    try:
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        # The PostgreSQL driver is an extra: say which one, not just "No module named 'psycopg'".
+        if exc.name and exc.name.split(".")[0] in ("psycopg", "psycopg2"):
+            raise DriverMissing(
+                f"a {make_url(url).get_backend_name()} site needs its driver: pip install 'sumtui[postgres]' "
+                f"(with ./dev: .venv/bin/pip install -e '.[postgres]')"
+            ) from None
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,13 +1,15 @@
 """Clients: creating and updating them from inventories, and reading them back for screens and scripts.
 
 An inventory with OS facts (systeminfo, the agent's JSON) describes the whole machine and replaces
-the client's KB list; a bare hotfix list (wmic qfe, Get-HotFix) only adds KBs to it. A client whose
-OS maps to no catalog product is kept and marked unmapped, never dropped.
+the client's KB list; a bare hotfix list (wmic qfe, Get-HotFix) or a partial agent report only adds
+KBs to it and never erases a fact it does not carry. A client whose OS maps to no catalog product is
+kept and marked unmapped, never dropped.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
 from sumtui.catalog.store import chunks
+from sumtui.db.orm import expire_loaded
 from sumtui.fleet.inventory.model import Inventory
 from sumtui.fleet.models import Client, CollectionMember, has_known_state
 from sumtui.timeutil import utcnow
@@ -25,7 +28,16 @@ HOTFIX_ONLY = ("qfe", "get-hotfix")
 
 
 def name_key(name: str) -> str:
-    return name.strip().upper()
+    """How Windows compares host names: NFKC, then each character upper-cased on its own ("ſrv01" and
+    "SRV01" are one machine). A character whose upper case is longer stays as it is, so "STRAßE" and
+    "STRASSE" stay two machines (str.upper() would merge them)."""
+    text = unicodedata.normalize("NFKC", name.strip())
+    return "".join(_upper(ch) for ch in text)[:255]
+
+
+def _upper(ch: str) -> str:
+    upper = ch.upper()
+    return upper if len(upper) == 1 else ch
 
 
 @dataclass
@@ -48,34 +60,38 @@ FACT_COLUMNS = (
 def inventory_changes(current, inventory: Inventory, *, source: str, now: datetime) -> tuple[dict, int, bool]:
     """The client's new fact columns after this inventory, from its current ones (an ORM object or a
     row with FACT_COLUMNS and last_scan): (values, KBs added, whether the OS maps to a product)."""
-    from sumtui.fleet.lifecycle import end_of_servicing
+    from sumtui.fleet.lifecycle import end_of_servicing, past_end
     from sumtui.fleet.osmap import map_os
 
     values = {name: getattr(current, name) for name in FACT_COLUMNS}
     before = set((values["installed_kbs"] or "").split())
-    if inventory.source_format in HOTFIX_ONLY:
+    hotfix_list = inventory.source_format in HOTFIX_ONLY
+    if hotfix_list or inventory.partial:
         kbs = before | set(inventory.installed_kbs)
     else:
         kbs = set(inventory.installed_kbs)
-        same_build = inventory.build == values["build"]
-        values["os_name"] = inventory.os_name or values["os_name"]
+    if not hotfix_list:
+        # A fact the inventory lacks is kept (a partial agent report carries only some); text is cut
+        # to its column's width, so an overlong value from outside never fails the whole write.
+        same_build = inventory.build is None or inventory.build == values["build"]
+        values["os_name"] = _clip(inventory.os_name, 255) or values["os_name"]
         values["build"] = inventory.build or values["build"]
         values["ubr"] = inventory.ubr if inventory.ubr is not None else (values["ubr"] if same_build else None)
         values["architecture"] = inventory.architecture or values["architecture"]
         if inventory.is_server is not None:
             values["is_server"] = inventory.is_server
-        values["edition"] = inventory.edition or values["edition"]
+        values["edition"] = _clip(inventory.edition, 64) or values["edition"]
         if inventory.domain:
-            values["domain"] = inventory.domain
+            values["domain"] = _clip(inventory.domain, 255)
         if inventory.products:
             values["reported_products"] = json.dumps(sorted(set(inventory.products)))
     match = map_os(os_name=values["os_name"], build=values["build"], architecture=values["architecture"], is_server=values["is_server"])
     values["os_product"] = match.product if match else None
     end = end_of_servicing(values["os_product"], values["edition"]) if values["os_product"] else None
     values["end_of_support"] = end
-    values["out_of_support"] = bool(end and end < now.date())
+    values["out_of_support"] = past_end(end, now)
     values["installed_kbs"] = " ".join(sorted(kbs, key=int))
-    if inventory.source_format not in HOTFIX_ONLY or not inventory.kb_list_complete:
+    if not (hotfix_list or inventory.partial) or not inventory.kb_list_complete:
         values["inventory_note"] = "; ".join(inventory.warnings)[:500] if not inventory.kb_list_complete else None
     values["last_inventory"] = now
     last_scan = getattr(current, "last_scan", None)
@@ -83,8 +99,12 @@ def inventory_changes(current, inventory: Inventory, *, source: str, now: dateti
     if source == "agent":
         values["last_contact"] = now
         values["source"] = "agent"
-        values["agent_version"] = inventory.agent_version or values["agent_version"]
+        values["agent_version"] = _clip(inventory.agent_version, 32) or values["agent_version"]
     return values, len(kbs - before), match is not None
+
+
+def _clip(text: str | None, width: int) -> str | None:
+    return text[:width] if text else text
 
 
 def apply_inventory(
@@ -139,8 +159,6 @@ def apply_agent_inventories(session: Session, reports: list[tuple[int, Inventory
             update(C).where(C.c.id == bindparam("b_id")).values({name: bindparam(name) for name in FACT_COLUMNS}),
             update_rows,
         )
-        from sumtui.compliance.apply import expire_loaded
-
         expire_loaded(session, Client, list(latest))
     return was
 

@@ -1,8 +1,10 @@
 """Collections: "All Systems" built in, static sets of clients, and rule-based sets (OS product, name
 pattern, domain, tag) re-evaluated when clients change; maintenance windows belong to collections.
 
-Membership changes go through sumtui.compliance.apply.change_membership so each collection's
-compliance summaries move with its members in the same transaction.
+Functions that change membership take an `apply` hook (a MembershipHook): the fleet decides which
+(collection, client) pairs join or leave, the layer above moves everything that depends on membership
+(compliance summaries, deployments) with them in the same transaction, and writes the rows through
+`write_membership`. The workflows package passes the hook; nothing here knows what depends on it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import fnmatch
 import json
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, delete, func, insert
 from sqlmodel import Session, col, select
 
 from sumtui.catalog.store import chunks
-from sumtui.compliance.apply import change_membership
 from sumtui.fleet.models import (
     Client,
     Collection,
@@ -31,6 +33,25 @@ ALL_SYSTEMS = "All Systems"
 RECURRENCES = ("once", "daily", "weekly", "monthly")
 C = Client.__table__
 M = CollectionMember.__table__
+
+
+class MembershipHook(Protocol):
+    """Called with the (collection id, client id) pairs joining and leaving. `reported_as` tells, for
+    clients whose report is being applied in the same transaction, whether they had reported before."""
+
+    def __call__(self, session: Session, *, added: list[tuple[int, int]], removed: list[tuple[int, int]],
+                 reported_as: dict[int, bool] | None = None) -> None: ...
+
+
+def write_membership(session: Session, *, added: list[tuple[int, int]], removed: list[tuple[int, int]]) -> None:
+    """The membership rows themselves (a MembershipHook ends here)."""
+    if removed:
+        session.execute(
+            delete(M).where(and_(M.c.collection_id == bindparam("b_g"), M.c.client_id == bindparam("b_c"))),
+            [dict(b_g=g, b_c=c) for g, c in removed],
+        )
+    if added:
+        session.execute(insert(M), [dict(collection_id=g, client_id=c) for g, c in added])
 
 
 class FleetError(Exception):
@@ -97,12 +118,7 @@ def get_collection(session: Session, name_or_id: str | int) -> Collection:
     return found
 
 
-def list_collections(session: Session) -> list[Collection]:
-    ensure_all_systems(session)
-    return list(session.exec(select(Collection).order_by(Collection.kind != "builtin", col(Collection.name))))
-
-
-def create_collection(session: Session, data: CollectionCreate, *, rule: CollectionRule | None = None) -> Collection:
+def create_collection(session: Session, data: CollectionCreate, *, apply: MembershipHook, rule: CollectionRule | None = None) -> Collection:
     name = data.name.strip()
     if not name:
         raise FleetError("a collection needs a name")
@@ -116,13 +132,13 @@ def create_collection(session: Session, data: CollectionCreate, *, rule: Collect
     session.add(collection)
     session.flush()
     if kind == "rule":
-        refresh_membership(session, collection_ids=[collection.id])
+        refresh_membership(session, collection_ids=[collection.id], apply=apply)
     return collection
 
 
 def update_collection(
-    session: Session, collection: Collection, *, name: str | None = None, description: str | None = None,
-    rule: CollectionRule | None = None,
+    session: Session, collection: Collection, *, apply: MembershipHook, name: str | None = None,
+    description: str | None = None, rule: CollectionRule | None = None,
 ) -> Collection:
     if collection.kind == "builtin" and (name or rule is not None):
         raise FleetError(f"{collection.name!r} is built in: its name and membership cannot change")
@@ -138,15 +154,15 @@ def update_collection(
     session.add(collection)
     session.flush()
     if rule is not None and not rule.is_empty():
-        refresh_membership(session, collection_ids=[collection.id])
+        refresh_membership(session, collection_ids=[collection.id], apply=apply)
     return collection
 
 
-def delete_collection(session: Session, collection: Collection) -> None:
+def delete_collection(session: Session, collection: Collection, *, apply: MembershipHook) -> None:
     if collection.kind == "builtin":
         raise FleetError(f"{collection.name!r} is built in and cannot be deleted")
     members = [(collection.id, cid) for cid in member_ids(session, collection.id)]
-    change_membership(session, added=[], removed=members)
+    apply(session, added=[], removed=members)
     for window in session.exec(select(MaintenanceWindow).where(MaintenanceWindow.collection_id == collection.id)).all():
         session.delete(window)
     session.flush()
@@ -158,11 +174,12 @@ def member_ids(session: Session, collection_id: int) -> set[int]:
     return set(session.execute(select(M.c.client_id).where(M.c.collection_id == collection_id)).scalars())
 
 
-def set_static_members(session: Session, collection: Collection, *, add: list[int] = (), remove: list[int] = ()) -> None:
+def set_static_members(session: Session, collection: Collection, *, apply: MembershipHook, add: list[int] = (),
+                       remove: list[int] = ()) -> None:
     if collection.kind != "static":
         raise FleetError(f"{collection.name!r} is a {collection.kind} collection: its members follow its rule")
     current = member_ids(session, collection.id)
-    change_membership(
+    apply(
         session,
         added=[(collection.id, c) for c in set(add) - current],
         removed=[(collection.id, c) for c in set(remove) & current],
@@ -170,11 +187,11 @@ def set_static_members(session: Session, collection: Collection, *, add: list[in
 
 
 def refresh_membership(
-    session: Session, *, client_ids: list[int] | None = None, collection_ids: list[int] | None = None,
-    reported_as: dict[int, bool] | None = None,
+    session: Session, *, apply: MembershipHook, client_ids: list[int] | None = None,
+    collection_ids: list[int] | None = None, reported_as: dict[int, bool] | None = None,
 ) -> int:
     """Bring All Systems and rule collections in line with the clients; returns how many memberships changed.
-    `reported_as`: see compliance.apply.change_membership."""
+    `reported_as`: see MembershipHook."""
     all_systems = ensure_all_systems(session).id
     query = select(Collection.id, Collection.rule).where(col(Collection.kind).in_(("builtin", "rule")))
     if collection_ids is not None:
@@ -201,7 +218,8 @@ def refresh_membership(
             if rule is None or rule.matches(name=client.name, os_product=client.os_product, domain=client.domain, tags=tags):
                 wanted.add((collection_id, client.id))
     added, removed = sorted(wanted - current), sorted(current - wanted)
-    change_membership(session, added=added, removed=removed, reported_as=reported_as)
+    if added or removed:
+        apply(session, added=added, removed=removed, reported_as=reported_as)
     return len(added) + len(removed)
 
 

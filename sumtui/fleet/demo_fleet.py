@@ -18,9 +18,15 @@ from sqlmodel import Session
 from sumtui.catalog.derived import host_os, is_os_product
 from sumtui.catalog.models import Update
 from sumtui.catalog.store import chunks
-from sumtui.compliance.reevaluate import reevaluate
-from sumtui.fleet.collections import CollectionRule, add_window, create_collection, ensure_all_systems, refresh_membership
-from sumtui.fleet.lifecycle import end_of_servicing
+from sumtui.fleet.clients import name_key
+from sumtui.fleet.collections import (
+    CollectionRule,
+    MembershipHook,
+    add_window,
+    create_collection,
+    ensure_all_systems,
+)
+from sumtui.fleet.lifecycle import end_of_servicing, past_end
 from sumtui.fleet.models import Client, CollectionCreate, MaintenanceWindowCreate
 from sumtui.fleet.osmap import map_os, product_info
 from sumtui.timeutil import utcnow
@@ -84,9 +90,10 @@ def _weight(product: str) -> float:
     return weight
 
 
-def generate_fleet(session: Session, *, count: int, seed: int = 7, now: datetime | None = None,
-                   silent_share: float = 0.06, never_share: float = 0.03, evaluate: bool = True) -> int:
-    """Add `count` generated clients, put them in the demo collections and evaluate them."""
+def generate_clients(session: Session, *, count: int, apply: MembershipHook, seed: int = 7, now: datetime | None = None,
+                     silent_share: float = 0.06, never_share: float = 0.03) -> list[int]:
+    """Add `count` generated clients and the demo collections; returns the new clients' ids. Their
+    memberships and states are the caller's (sumtui.workflows.demo)."""
     now = now or utcnow()
     rng = random.Random(seed)
     chains = catalog_chains(session)
@@ -102,21 +109,19 @@ def generate_fleet(session: Session, *, count: int, seed: int = 7, now: datetime
         while True:
             serial += 1
             name = f"{prefix}-{serial:05d}"
-            if name.upper() not in taken:
+            if name_key(name) not in taken:
                 break
         rows.append(_client_row(rng, chain, info, name, now, silent_share, never_share))
-    # Collections first: their rules must meet the new clients only through the membership refresh
-    # below, which counts them as not yet evaluated.
-    _demo_collections(session, now)
+    # Collections first: their rules must meet the new clients only through the caller's membership
+    # refresh, which counts them as not yet evaluated.
+    _demo_collections(session, now, apply)
     table = Client.__table__
     for batch in chunks(rows, 2000):
         session.execute(insert(table), batch)
     session.flush()
-    ids = [i for (i,) in session.execute(select(table.c.id).where(table.c.source == GENERATED))]
-    refresh_membership(session, client_ids=ids, reported_as={i: False for i in ids})
-    if evaluate:
-        reevaluate(session, client_ids=ids, previously_reported={i: False for i in ids})
-    return len(rows)
+    names = [r["name_key"] for r in rows]
+    return [i for batch in chunks(names, 5000)
+            for (i,) in session.execute(select(table.c.id).where(table.c.name_key.in_(batch)))]
 
 
 def _client_row(rng: random.Random, chain: Chain, info, name: str, now: datetime, silent_share: float, never_share: float) -> dict:
@@ -158,18 +163,18 @@ def _client_row(rng: random.Random, chain: Chain, info, name: str, now: datetime
     tags = [GENERATED] + (["pilot"] if rng.random() < 0.05 else [])
     end = end_of_servicing(mapped.product, edition) if mapped else None
     return dict(
-        name=name, name_key=name.upper(), domain=rng.choices(["corp.example", "lab.example"], [9, 1])[0],
+        name=name, name_key=name_key(name), domain=rng.choices(["corp.example", "lab.example"], [9, 1])[0],
         os_name=os_name, build=build, ubr=ubr, architecture=info.architecture, is_server=info.is_server,
         edition=edition, os_product=mapped.product if mapped else None, source=GENERATED, agent_version=None,
         installed_kbs=" ".join(sorted(installed, key=int)) if last else "", reported_products="[]",
         tags=json.dumps(tags), created_at=now - timedelta(days=90), last_inventory=last, last_scan=None, last_report=last,
-        last_contact=last, out_of_support=bool(end and end < now.date()), end_of_support=end, token_hash=None,
+        last_contact=last, out_of_support=past_end(end, now), end_of_support=end, token_hash=None,
         report_serial=0, needs_full_resend=False, evaluated_at=None, required_count=0, installed_count=0,
         failed_count=0, critical_missing=0, important_missing=0, states="",
     )
 
 
-def _demo_collections(session: Session, now: datetime) -> None:
+def _demo_collections(session: Session, now: datetime, apply: MembershipHook) -> None:
     ensure_all_systems(session)
     from sumtui.fleet.collections import FleetError
 
@@ -180,7 +185,7 @@ def _demo_collections(session: Session, now: datetime) -> None:
     ]
     for name, description, rule in wanted:
         try:
-            collection = create_collection(session, CollectionCreate(name=name, description=description), rule=rule)
+            collection = create_collection(session, CollectionCreate(name=name, description=description), rule=rule, apply=apply)
         except FleetError:
             continue  # already there
         if name == "Servers":

@@ -126,10 +126,13 @@ def end_of_servicing(os_product: str, edition: str | None) -> date | None:
     return found.end_of_servicing if found else None
 
 
-def is_out_of_support(os_product: str, edition: str | None, today: date) -> bool:
-    """True after the end of servicing (the end date itself still gets its last updates).
-    A product we do not know is not flagged: unknown is shown as unmapped, not as unsupported."""
+def past_end(end: date | None, today: date | datetime) -> bool:
+    """Out of support: after the end of servicing (the end date itself still gets its last updates).
+    No known end (a product we do not know) is not flagged: unknown is shown as unmapped, not unsupported."""
     if isinstance(today, datetime):
         today = today.date()  # a datetime does not compare with a date
-    end = end_of_servicing(os_product, edition)
     return end is not None and today > end
+
+
+def is_out_of_support(os_product: str, edition: str | None, today: date | datetime) -> bool:
+    return past_end(end_of_servicing(os_product, edition), today)

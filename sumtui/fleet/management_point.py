@@ -16,10 +16,10 @@ from pydantic import BaseModel, field_validator
 from sqlmodel import Session
 
 from sumtui.db.site_settings import load_setting, save_setting
+from sumtui.errors import one_line
 
 KEY = "management_point"
 DEFAULT_URL = "http://127.0.0.1:8530/"
-DEFAULT_PORT = 8530  # what `sumtui serve` listens on unless told otherwise
 PROBE_TIMEOUT = 3.0
 HEALTH_PATH = "api/v1/health"
 
@@ -69,11 +69,6 @@ class MpStatus:
     error: str | None = None
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
-
-
 def _base(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
@@ -90,7 +85,7 @@ async def probe(url: str, *, timeout: float = PROBE_TIMEOUT, transport=None) -> 
     except httpx.TimeoutException:
         return MpStatus(base, False, f"GET {target}: no answer within {timeout:g} s", error="timeout")
     except httpx.HTTPError as exc:
-        return MpStatus(base, False, f"GET {target}: {_one_line(exc)}", error=_one_line(exc))
+        return MpStatus(base, False, f"GET {target}: {one_line(exc)}", error=one_line(exc))
     if response.status_code >= 400:
         # Something listens there, but not a management point of this version (or a proxy refuses).
         return MpStatus(base, False, f"GET {target}: HTTP {response.status_code} {response.reason_phrase}",

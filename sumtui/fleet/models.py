@@ -1,4 +1,5 @@
-"""Fleet tables: clients (managed machines), collections, their members and maintenance windows.
+"""Fleet tables: clients (managed machines), registrations held for the operator, collections, their
+members and maintenance windows.
 
 A client row also carries its compliance summary (counts kept current by the compliance package)
 and a compact copy of its per-update states, so per-client screens never scan the state table.
@@ -48,6 +49,9 @@ class Client(ClientBase, table=True):
     end_of_support: date | None = None
     # Agent identity and report ordering.
     token_hash: str | None = Field(default=None, max_length=128)
+    # Set when the operator reset the client's registration: the next registration of this name is
+    # accepted directly (any other registration of a known name waits for approval).
+    registration_reset_at: datetime | None = None
     report_serial: int = 0
     needs_full_resend: bool = False
     # Compliance summary, maintained by sumtui.compliance (never recomputed by screens).
@@ -60,10 +64,28 @@ class Client(ClientBase, table=True):
     states: str = Field(default="", sa_column=Column(Text, nullable=False))  # "update_id:state ..." (sparse)
 
 
-class ClientCreate(ClientBase):
-    installed_kbs: list[str] = Field(default_factory=list)
-    reported_products: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
+class PendingRegistration(SQLModel, table=True):
+    """A registration of a name the site already knows, held for the operator (one per name).
+
+    The agent proves it is the one that asked by presenting its request secret again (stored hashed);
+    the facts it sent (its inventory, its address) are what the operator compares with the client's."""
+
+    __tablename__ = "pending_registration"
+    # Ids are never reused (a decision names the row the operator saw; a replaced row must not match).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255)
+    name_key: str = Field(max_length=255, unique=True)
+    state: str = Field(default="pending", max_length=16)  # pending | approved | rejected
+    secret_hash: str = Field(max_length=128)
+    agent_version: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=64)  # the source address of the request
+    inventory: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # the agent's document (JSON)
+    requested_at: datetime
+    last_attempt_at: datetime
+    attempts: int = 1
+    decided_at: datetime | None = None
 
 
 class CollectionBase(SQLModel):

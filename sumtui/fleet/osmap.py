@@ -17,10 +17,9 @@ Core product names are kept as aliases so `product_info` understands them.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
-ARCHITECTURES = ("x86", "x64", "arm64")
 _ARCH_WORDS = {"x86": "32-bit", "x64": "x64-based", "arm64": "ARM64-based"}
 
 

@@ -1,36 +1,36 @@
 """The management point: the HTTP API agents talk to (register, inventory, scan states, policy).
 
-Every agent call carries its own bearer token and can only touch its own client. Database work goes
-through the group-commit writer; a request is answered after its report is committed. Bodies are
-size-limited and validated before anything is written, so a bad request changes nothing.
+Every agent call carries its own bearer token and can only touch its own client; the token is checked
+again against the client's row in the report's own transaction, so a token revoked elsewhere stops at
+once. Database work goes through the group-commit writer; a request is answered after its report is
+committed. Bodies are size- and time-limited and validated before anything is written, so a bad
+request changes nothing. Every refusal and every error, down to unknown routes and internal errors,
+has one shape: `{"error": "..."}`. An address that keeps presenting wrong credentials is slowed down.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
 import time
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Header, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI, Header, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from sumtui import __version__
-from sumtui.catalog.models import SyncRun, Update
-from sumtui.compliance.intake import ScanReport as ScanInput
-from sumtui.compliance.intake import ingest_agent_inventories, ingest_scan
+from sumtui.catalog.models import Update
 from sumtui.compliance.queries import take_snapshot
-from sumtui.compliance.view import load_view, product_key
-from sumtui.fleet import agent_settings
-from sumtui.fleet.clients import find_client, name_key
-from sumtui.fleet.collections import refresh_membership
-from sumtui.fleet.enrollment import enrollment_key, hash_token, key_matches, new_secret, token_matches
+from sumtui.fleet.enrollment import new_secret
 from sumtui.fleet.inventory import InventoryError
 from sumtui.fleet.inventory.agentjson import inventory_from_document, strict_json
 from sumtui.fleet.models import Client
-from sumtui.server.limits import BodyLimit
+from sumtui.server.content import add_content_routes
+from sumtui.server.credentials import Credentials, address, bearer
+from sumtui.server.errors import install_error_handlers
+from sumtui.server.guard import RequestGuard
+from sumtui.server.limits import MAX_INT, Limits
 from sumtui.server.schemas import (
     ErrorBody,
     Health,
@@ -38,44 +38,32 @@ from sumtui.server.schemas import (
     Policy,
     RegisterRequest,
     RegisterResponse,
+    RegistrationPending,
     ReportResponse,
     ScanReport,
 )
+from sumtui.server.throttle import FailureThrottle
 from sumtui.server.writer import BatchContext, Writer
 from sumtui.site import Site
-from sumtui.timeutil import utcnow
+from sumtui.workflows import agent_protocol as protocol
+from sumtui.workflows.agent_protocol import ProtocolError, ReportAnswer
 
 SNAPSHOT_EVERY = 300.0  # seconds
-STATE_CODES = {"required": 1, "installed": 2, "failed": 3, "not_required": 0}
-ERRORS = {400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
-          404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 404, 408, 409, 413, 422, 500)}
+CLIENT_ID = Path(ge=1, le=MAX_INT, description="the client id the registration answered")
 
 
-class CatalogCache:
-    """The catalog view for evaluations, reloaded only when a sync or import finished since."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._marker = None
-        self._view = None
-        self._lookup: dict[tuple[str, str], int] = {}
-
-    def get(self, session: Session):
-        marker = session.execute(select(func.max(SyncRun.id)).where(SyncRun.ended_at.is_not(None))).scalar()
-        with self._lock:
-            if self._view is None or marker != self._marker:
-                self._view = load_view(session)
-                self._lookup = {}
-                for r in session.execute(select(Update.id, Update.kb, Update.product_id, Update.product)):
-                    self._lookup[(r.kb, r.product_id)] = r.id
-                    self._lookup[(r.kb, product_key(r.product))] = r.id
-                self._marker = marker
-            return self._view, self._lookup
+def _answer(answer: ReportAnswer) -> ReportResponse:
+    return ReportResponse(accepted=answer.accepted, serial=answer.serial, resend=answer.resend, duplicate=answer.duplicate,
+                          required=answer.required, unknown_updates=answer.unknown_updates)
 
 
-def create_app(site: Site):
-    catalog = CatalogCache()
-    tokens: dict[int, str | None] = {}
+def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThrottle | None = None, sleep=asyncio.sleep):
+    """The ASGI app of the management point. `throttle` and `sleep` are for tests (a fixed clock, a
+    recording sleep); `limits` for the body cap and deadline."""
+    limits = limits or Limits()
+    throttle = throttle or FailureThrottle()
+    catalog = protocol.CatalogCache()
 
     snapshot_due = [0.0]
 
@@ -87,38 +75,7 @@ def create_app(site: Site):
             snapshot_due[0] = time.monotonic() + SNAPSHOT_EVERY
 
     def inventories(session: Session, context: BatchContext, payloads: list) -> list:
-        """All agent inventories of a batch: checked in arrival order, then applied and evaluated together."""
-        C = Client.__table__
-        known = {r.id: r for r in session.execute(
-            select(C.c.id, C.c.name, C.c.name_key, C.c.report_serial).where(C.c.id.in_({cid for cid, _, _ in payloads})))}
-        answers: list = []
-        accepted: list[tuple[int, int]] = []  # (index in payloads, client id)
-        serials = {cid: row.report_serial for cid, row in known.items()}
-        for index, (client_id, serial, parsed) in enumerate(payloads):
-            row = known.get(client_id)
-            if row is None:
-                answers.append(HTTPException(404, "no such client"))
-            elif name_key(parsed.name) != row.name_key:
-                answers.append(HTTPException(409, f"the inventory describes {parsed.name!r}, but this client is {row.name!r}"))
-            elif serial <= serials[client_id]:
-                answers.append(ReportResponse(accepted=False, serial=serials[client_id], duplicate=True))
-            else:
-                serials[client_id] = serial
-                answers.append(None)
-                accepted.append((index, client_id))
-        if not accepted:
-            return answers
-        ingest_agent_inventories(session, [(cid, payloads[i][2]) for i, cid in accepted], view=context.values["view"])
-        ids = sorted({cid for _, cid in accepted})
-        # An inventory is always complete: any earlier gap is closed by it.
-        session.execute(
-            update(C).where(C.c.id == bindparam("b_id")).values(report_serial=bindparam("serial"), needs_full_resend=False),
-            [dict(b_id=cid, serial=serials[cid]) for cid in ids],
-        )
-        required = {r.id: r.required_count for r in session.execute(select(C.c.id, C.c.required_count).where(C.c.id.in_(ids)))}
-        for index, cid in accepted:
-            answers[index] = ReportResponse(accepted=True, serial=payloads[index][1], required=required[cid])
-        return answers
+        return protocol.inventories(session, payloads, view=context.values["view"])
 
     writer = Writer(site.engine, prepare=prepare, handlers={"inventory": inventories})
 
@@ -133,10 +90,12 @@ def create_app(site: Site):
     app = FastAPI(
         title="sumtui management point",
         version=__version__,
-        description="The API sumtui agents use to register, report inventory and scan states, and fetch policy.",
+        description="The API sumtui agents use to register, report inventory and scan states, and fetch policy. "
+                    'Every error answer is {"error": "..."}.',
         lifespan=lifespan,
     )
     app.state.writer = writer
+    app.state.throttle = throttle
 
     def openapi() -> dict:
         # The inventory route reads its body itself; its schema is added here for the description.
@@ -151,32 +110,26 @@ def create_app(site: Site):
 
     app.openapi = openapi
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError):
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse(status_code=422, content={"error": f"{where}: {first.get('msg')}" if where else first.get("msg")})
+    install_error_handlers(app)
+    credentials = Credentials(site, throttle=throttle, sleep=sleep)
+    authorize = credentials.authorize
 
-    @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException):
-        return JSONResponse(status_code=exc.status_code, content={"error": str(exc.detail)}, headers=exc.headers)
+    async def submit(job):
+        """Run a job in the writer. The protocol refuses before it writes anything, so its refusal comes
+        back as a value: raised, it would fail the whole batch and make the writer redo every other
+        report of it one by one (a cost an attacker could impose at will)."""
+        def refusing(session: Session, context: BatchContext):
+            try:
+                return job(session, context)
+            except ProtocolError as exc:
+                return exc
 
-    def token_hash_of(client_id: int) -> str | None:
-        if client_id not in tokens:
-            with Session(site.engine) as session:
-                tokens[client_id] = session.execute(select(Client.token_hash).where(Client.id == client_id)).scalar()
-        return tokens[client_id]
+        result = await writer.submit(refusing)
+        if isinstance(result, ProtocolError):
+            raise result
+        return result
 
-    def authorize(client_id: int, authorization: str | None) -> None:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-        token = authorization[7:].strip()
-        stored = token_hash_of(client_id)
-        if stored is None or not token_matches(token, stored):
-            # Same answer for an unknown client and a wrong token: nothing to learn by probing ids.
-            raise HTTPException(403, "this token is not valid for this client")
-
-    @app.get("/api/v1/health", response_model=Health)
+    @app.get("/api/v1/health", response_model=Health, responses=ERRORS)
     def health() -> Health:
         with Session(site.engine) as session:
             updates = session.execute(select(func.count()).select_from(Update)).scalar_one()
@@ -184,38 +137,42 @@ def create_app(site: Site):
         return Health(status="ok", site=site.name, version=__version__, catalog_updates=updates, clients=clients,
                       batches=writer.batches, reports=writer.jobs)
 
-    @app.post("/api/v1/register", response_model=RegisterResponse, status_code=201, responses=ERRORS)
-    async def register(body: RegisterRequest) -> RegisterResponse:
+    @app.post(
+        "/api/v1/register", response_model=RegisterResponse, status_code=201,
+        responses={202: {"model": RegistrationPending, "description": "Held for the site operator's approval: the name "
+                                                                     "is already a client of the site"}, **ERRORS},
+    )
+    async def register(body: RegisterRequest, request: Request, authorization: str | None = Header(default=None)):
+        where = address(request)
+        await credentials.gate(where)
+        described = None
+        if body.inventory is not None:
+            try:
+                described = inventory_from_document(body.inventory, name="inventory").name
+            except InventoryError as exc:
+                raise HTTPException(422, str(exc)) from None
         token = new_secret()
 
-        def job(session: Session, _context: BatchContext):
-            if not key_matches(body.enrollment_key, enrollment_key(session)):
-                raise HTTPException(403, "wrong enrollment key (see `sumtui enroll-key` on the site)")
-            client = find_client(session, body.name)
-            if client is None:
-                client = Client(name=body.name, name_key=name_key(body.name), created_at=utcnow(), source="agent")
-            client.source = "agent"
-            client.token_hash = hash_token(token)
-            client.agent_version = body.agent_version or client.agent_version
-            client.report_serial = 0
-            client.needs_full_resend = True
-            client.last_contact = utcnow()
-            session.add(client)
-            session.flush()
-            refresh_membership(session, client_ids=[client.id])
-            return client.id
+        def job(session: Session, _context: BatchContext) -> protocol.Registration:
+            return protocol.register(
+                session, enrollment=body.enrollment_key, name=body.name, agent_version=body.agent_version, token=token,
+                presented_token=bearer(authorization), request_secret=body.request_secret, inventory=body.inventory,
+                inventory_name=described, address=where)
 
-        client_id = await writer.submit(job)
-        tokens.pop(client_id, None)
-        return RegisterResponse(client_id=client_id, token=token, serial=0)
+        result = await credentials.settled(request, None, submit(job))
+        if result.pending:
+            held = RegistrationPending(name=result.name, message=result.message, request_secret=result.request_secret)
+            return JSONResponse(status_code=202, content=held.model_dump())
+        credentials.forget(result.client_id)
+        return RegisterResponse(client_id=result.client_id, token=token, serial=result.serial)
 
     @app.post(
         "/api/v1/clients/{client_id}/inventory", response_model=ReportResponse, responses=ERRORS,
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/InventoryReport"}}}}},
     )
-    async def inventory(client_id: int, request: Request, authorization: str | None = Header(default=None)) -> ReportResponse:
-        authorize(client_id, authorization)
+    async def inventory(request: Request, client_id: int = CLIENT_ID, authorization: str | None = Header(default=None)) -> ReportResponse:
+        given = await authorize(request, client_id, authorization, checked_again=True)
         # The body is decoded once, strictly (no duplicate keys, no NaN), and checked field by field:
         # the hot path of the management point, so no second pass through a generic model.
         try:
@@ -225,63 +182,40 @@ def create_app(site: Site):
         serial = doc.get("serial") if isinstance(doc, dict) else None
         if not isinstance(doc, dict) or set(doc) != {"serial", "inventory"}:
             raise HTTPException(422, 'body: expected {"serial": N, "inventory": {...}}')
-        if type(serial) is not int or serial < 1:
-            raise HTTPException(422, "serial: expected a whole number of at least 1")
+        if type(serial) is not int or not 1 <= serial <= MAX_INT:
+            raise HTTPException(422, f"serial: expected a whole number from 1 to {MAX_INT}")
         try:
             parsed = inventory_from_document(doc["inventory"], name="inventory")
         except InventoryError as exc:
             raise HTTPException(422, str(exc)) from None
-        answer = await writer.submit_batched("inventory", (client_id, serial, parsed))
+        report = protocol.InventoryReport(client_id=client_id, token_hash=given, serial=serial, inventory=parsed)
+        answer = await credentials.settled(request, client_id, writer.submit_batched("inventory", report))
         # Already validated by construction: skip FastAPI's second pass over the response model.
-        return Response(content=answer.model_dump_json(), media_type="application/json")
+        return Response(content=_answer(answer).model_dump_json(), media_type="application/json")
 
     @app.post("/api/v1/clients/{client_id}/scan", response_model=ReportResponse, responses=ERRORS)
-    async def scan(client_id: int, body: ScanReport, authorization: str | None = Header(default=None)) -> ReportResponse:
-        authorize(client_id, authorization)
+    async def scan(body: ScanReport, request: Request, client_id: int = CLIENT_ID,
+                   authorization: str | None = Header(default=None)) -> ReportResponse:
+        given = await authorize(request, client_id, authorization, checked_again=True)
+        items = [protocol.ScanItem(kb=i.kb, state=i.state, product_id=i.product_id, product=i.product) for i in body.states]
 
         def job(session: Session, context: BatchContext) -> ReportResponse:
-            client = session.get(Client, client_id)
-            if client is None:
-                raise HTTPException(404, "no such client")
-            if body.serial <= client.report_serial:
-                return ReportResponse(accepted=False, serial=client.report_serial, duplicate=True)
-            if body.serial > client.report_serial + 1 and not body.full:
-                # A report went missing: partial states on top of a gap would be wrong; ask for everything.
-                client.needs_full_resend = True
-                client.last_contact = utcnow()
-                session.add(client)
-                return ReportResponse(accepted=False, serial=client.report_serial, resend="full")
-            lookup = context.values["lookup"]
-            states, unknown = {}, 0
-            for item in body.states:
-                kb = item.kb.upper().removeprefix("KB")
-                uid = lookup.get((kb, item.product_id or "")) or lookup.get((kb, product_key(item.product or "")))
-                if uid is None:
-                    unknown += 1
-                    continue
-                states[uid] = STATE_CODES[item.state]
-            ingest_scan(session, client, ScanInput(states, full=body.full), view=context.values["view"])
-            client.report_serial = body.serial
-            client.needs_full_resend = client.needs_full_resend and not body.full
-            client.last_contact = utcnow()
-            session.add(client)
-            return ReportResponse(accepted=True, serial=body.serial, required=client.required_count, unknown_updates=unknown)
+            return _answer(protocol.scan(session, client_id=client_id, token_hash=given, serial=body.serial, full=body.full,
+                                         items=items, view=context.values["view"], lookup=context.values["lookup"]))
 
-        return await writer.submit(job)
+        return await credentials.settled(request, client_id, submit(job))
 
     @app.get("/api/v1/clients/{client_id}/policy", response_model=Policy, responses=ERRORS)
-    async def policy(client_id: int, authorization: str | None = Header(default=None)) -> Policy:
-        authorize(client_id, authorization)
+    async def policy(request: Request, client_id: int = CLIENT_ID, authorization: str | None = Header(default=None)) -> Policy:
+        given = await authorize(request, client_id, authorization, checked_again=True)
 
         def job(session: Session, _context: BatchContext) -> Policy:
-            client = session.get(Client, client_id)
-            if client is None:
-                raise HTTPException(404, "no such client")
-            client.last_contact = utcnow()
-            session.add(client)
-            settings, _ = agent_settings.load(session)
-            return Policy(client_id=client_id, server_time=utcnow().isoformat(), client_agent=settings.model_dump())
+            return Policy(**protocol.policy(session, client_id=client_id, token_hash=given))
 
-        return await writer.submit(job)
+        return await credentials.settled(request, client_id, submit(job))
 
-    return BodyLimit(app)
+    add_content_routes(app, site, authorize=authorize, client_id_param=CLIENT_ID)
+
+    guarded = RequestGuard(app, limits=limits)
+    guarded.state = app.state  # tests and the serve command reach the writer and the throttle here
+    return guarded

@@ -1,45 +1,21 @@
-"""A cap on request bodies, enforced while they stream in (Content-Length or not), as plain ASGI."""
+"""What one request to the management point may cost: its body size, how long its headers and body
+may take to arrive, the size of its headers, and the integers that fit the database's columns."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 MAX_BODY = 2 * 1024 * 1024  # a real inventory is a few KB; a full scan of a big server well under this
+# Client ids and report serials are INTEGER columns (32 bits on PostgreSQL): anything larger is
+# refused as bad input instead of failing in the database driver.
+MAX_INT = 2**31 - 1
 
 
-class BodyLimit:
-    def __init__(self, app, *, max_bytes: int = MAX_BODY) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                return await self._refuse(send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(send)
-
-    async def _refuse(self, send) -> None:
-        body = json.dumps({"error": f"request body larger than {self.max_bytes} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
+@dataclass(frozen=True)
+class Limits:
+    max_body: int = MAX_BODY
+    # A client that sends its headers or its body this slowly is cut off (slowloris): agents send a
+    # few KB at once; even 2 MB over a 512 kbit/s link arrives in about 35 s.
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    max_header_bytes: int = 64 * 1024

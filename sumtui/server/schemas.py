@@ -6,25 +6,53 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sumtui.server.limits import MAX_INT
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class RegisterRequest(Strict):
-    enrollment_key: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=255, pattern=r"^[^\s\x00-\x1f\x7f]+$")
+    """A registration. The agent's current token, if it has one, goes in the Authorization header
+    (`Bearer …`): it proves the agent is the client of that name, which then registers again directly."""
+
+    enrollment_key: str | None = Field(
+        default=None, max_length=200,
+        description="the site enrollment key; may be left out by an agent that presents the client's current token "
+                    "or the request secret of a held registration")
+    name: str = Field(max_length=1024, description="the machine's host name (checked as inventories check it)")
     agent_version: str | None = Field(default=None, max_length=32)
+    request_secret: str | None = Field(
+        default=None, min_length=16, max_length=200,
+        description="a secret the agent makes and keeps: a held (pending) registration is completed only by the "
+                    "agent that presents it again")
+    inventory: dict | None = Field(
+        default=None, description="the agent's inventory document (sumtui-inventory/1), kept with a held registration "
+                                  "so the operator can compare it with the client's")
 
 
 class RegisterResponse(BaseModel):
+    status: Literal["registered"] = "registered"
     client_id: int
     token: str
     serial: int = Field(description="the last report serial the server holds for this client; the next report sends serial + 1")
 
 
+class RegistrationPending(BaseModel):
+    """202: the name is already a client of the site, and nothing proved this agent is that client. The
+    operator approves or rejects (`sumtui clients --pending`); the agent keeps its reports and registers
+    again later with the same request secret: 201 once approved, 403 if rejected."""
+
+    status: Literal["pending"] = "pending"
+    name: str
+    message: str
+    request_secret: str | None = Field(
+        default=None, description="made by the server when the request carried none: present it when registering again")
+
+
 class InventoryReport(Strict):
-    serial: int = Field(ge=1, description="per-client report number: 1, 2, 3 ...; a gap asks for a full resend")
+    serial: int = Field(ge=1, le=MAX_INT, description="per-client report number: 1, 2, 3 ...; a gap asks for a full resend")
     inventory: dict = Field(description="the agent's inventory document, format sumtui-inventory/1")
 
 
@@ -36,7 +64,7 @@ class ScanStateItem(Strict):
 
 
 class ScanReport(Strict):
-    serial: int = Field(ge=1)
+    serial: int = Field(ge=1, le=MAX_INT)
     full: bool = Field(default=True, description="a full scan replaces earlier reported states; partial adds to them")
     states: list[ScanStateItem] = Field(max_length=50000)
 

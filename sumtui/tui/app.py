@@ -1,9 +1,9 @@
 """The sumtui console: the App, its global keys, the jobs it owns and `run_console`.
 
-The App owns what must outlive a screen: the running sync or import (an async or thread worker whose
-progress it turns into the `job` reactive the header and the Sync screen watch), the fleet
-re-evaluation that follows a catalog change, the site summary for the header, and the settings forms
-(modal screens whose typed results it saves in workers).
+The App owns what must outlive a screen: the long jobs (syncs, imports and the fleet re-evaluation
+that follows a catalog change, run in lanes by sumtui.tui.jobs; their progress becomes the `jobs`
+reactive the header watches and `job`, the catalog lane, that the Sync screen watches), the site
+summary for the header, and the settings forms (modal screens whose typed results it saves in workers).
 Heavy modules (catalog, sync, httpx) are imported inside workers and screens, not here, so the first
 frame shows quickly.
 """
@@ -11,10 +11,9 @@ frame shows quickly.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -23,11 +22,15 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from sumtui.timeutil import as_utc, utcnow
+from sumtui.errors import one_line
+from sumtui.text import escape_controls
+from sumtui.timeutil import utcnow
+from sumtui.tui.jobs import CATALOG, JobManager, RunningJob
 from sumtui.tui.messages import (
     FleetProgressed,
     JobFinished,
@@ -37,45 +40,25 @@ from sumtui.tui.messages import (
     SiteInfoLoaded,
     WorkFailed,
 )
+from sumtui.tui.pages import PAGES, page_name
 from sumtui.tui.state import JobState, SiteInfo
+from sumtui.tui.widgets.control_filter import ControlFilter
 
 if TYPE_CHECKING:
     from sumtui.site import Site
 
-# The names `:` accepts, in the order the jump list shows them.
-PAGES: dict[str, str] = {
-    "home": "Home: the setup checklist",
-    "prereqs": "Prerequisites: database, folders, upstream",
-    "update-point": "Software update point settings",
-    "client-agent": "Software updates client agent settings",
-    "sync": "Synchronize: sync now, import files, history",
-    "updates": "Updates: the catalog, search folders",
-    "compliance": "Compliance: which clients need which updates",
-    "clients": "Clients: machines, their state, import inventories",
-    "collections": "Collections: sets of clients, maintenance windows",
-    "mp": "Management point: URL, health, enrollment key",
-}
-ALIASES = {"": "home", "checklist": "home", "prerequisites": "prereqs", "update-point-settings": "update-point",
-           "updatepoint": "update-point", "sup": "update-point", "agent": "client-agent", "clientagent": "client-agent",
-           "synchronize": "sync", "catalog": "updates", "update": "updates", "client": "clients", "machines": "clients",
-           "inventory": "clients", "inventories": "clients", "itmu": "clients", "collection": "collections",
-           "management-point": "mp", "managementpoint": "mp", "enroll": "mp", "enrollment": "mp"}
 SETTINGS_TITLES = {"update_point": "Update point settings", "client_agent": "Client agent settings"}
 TICK_SECONDS = 30
 FREEZE_AFTER = 1.0  # seconds after start: the first screen and its workers' imports are in by then
-RUNNING_ELSEWHERE_HOURS = 12  # older "running" rows are left over from a process that died
 
 
-def page_name(text: str) -> str | None:
-    """The page a jump text names ('sync', ':Sync', 'update point'), or None."""
-    key = "-".join(text.strip().lstrip(":").lower().split())
-    key = ALIASES.get(key, key)
-    return key if key in PAGES else None
+class CatalogBehind(Message):
+    """Found at start (check_catalog): the fleet was not evaluated against the catalog as stored (`stale`:
+    clients have older states; otherwise only the record, or derived data, is behind)."""
 
-
-def one_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
+    def __init__(self, *, stale: bool) -> None:
+        super().__init__()
+        self.stale = stale
 
 
 def _page(module: str, name: str) -> Callable[[], Screen]:
@@ -113,7 +96,8 @@ class SumtuiApp(App[int]):
         Binding("ctrl+c,ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
     ]
 
-    job: var[JobState | None] = var(None)
+    job: var[JobState | None] = var(None)  # the catalog lane's job (sync, import, re-evaluation)
+    jobs: var[tuple[JobState, ...]] = var(())  # every running job, in every lane
     site_info: var[SiteInfo | None] = var(None)
     data_version: var[int] = var(0)  # bumped when the catalog, a setting or a run changed
     tick: var[int] = var(0)  # the clock moved on: ages ("2 h ago") need repainting
@@ -140,15 +124,26 @@ class SumtuiApp(App[int]):
         self.upstream_transport = upstream_transport
         # The same for the management point probe (screenshots show a healthy one).
         self.mp_transport = mp_transport
-        self._job_worker: Worker | None = None
-        self._job_done = threading.Event()
-        self._job_done.set()
+        self.jobs_manager = JobManager()
+        self._quitting = False
         # Over SSH every animated frame is a repaint: none (DESIGN.md §5).
         self.animation_level = "none"
+        # No control or bidi character in a painted line reaches the terminal (widgets/control_filter.py).
+        self._control_filter = ControlFilter()
         if readonly:
             self.add_class("-readonly")
 
     # ------------------------------------------------------------------ setup
+
+    def get_line_filters(self):
+        return [*super().get_line_filters(), self._control_filter]
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Notifications quote outside text (a client's name, an upstream's error): always shown as data,
+        never markup (`markup` is accepted for Textual's callers and ignored), controls escaped."""
+        super().notify(escape_controls(str(message), keep_newlines=True), title=escape_controls(str(title)),
+                       severity=severity, timeout=timeout, markup=False)
 
     def now(self) -> datetime:
         return self._clock()
@@ -161,6 +156,8 @@ class SumtuiApp(App[int]):
     def on_mount(self) -> None:
         self.site_info = SiteInfo(name=self.site.name, demo=self.demo)
         self.refresh_site_info()
+        # After the first frame: the check imports the re-evaluation code, which the first frame does not need.
+        self.call_after_refresh(self.check_catalog)
         self.set_interval(TICK_SECONDS, self._on_tick)
         self.set_timer(FREEZE_AFTER, _freeze_heap)
 
@@ -184,24 +181,50 @@ class SumtuiApp(App[int]):
     def refresh_site_info(self) -> None:
         from sumtui.catalog import settings as update_point
         from sumtui.catalog.runs import last_run, running_run
+        from sumtui.workflows.freshness import freshness
 
         try:
             with self.site.session() as session:
+                _reap_interrupted(session)
                 settings, _ = update_point.load(session)
                 last = last_run(session)
                 running = running_run(session)
+                stale = freshness(session).stale
         except Exception as exc:
             self.post_message(WorkFailed("reading the site summary", one_line(exc)))
             return
-        elsewhere = running is not None and running.started_at is not None and (
-            utcnow() - as_utc(running.started_at) < timedelta(hours=RUNNING_ELSEWHERE_HOURS)
-        )
+        # A run still "running" after reaping has a live process (here or, by its heartbeat, elsewhere).
         info = SiteInfo(
             name=self.site.name, demo=self.demo, upstream=settings.upstream, url=settings.url,
             last_kind=last.kind if last else None, last_status=last.status if last else None,
-            last_ended=last.ended_at if last else None, running_elsewhere=elsewhere,
+            last_ended=last.ended_at if last else None, running_elsewhere=running is not None, states_stale=stale,
         )
         self.post_message(SiteInfoLoaded(info))
+
+    @work(thread=True, group="catalog-check", exit_on_error=False)
+    def check_catalog(self) -> None:
+        """At start: runs left "running" by dead processes are recorded as interrupted, and a fleet whose
+        states are older than the catalog (a sync or import cut short before its re-evaluation) is
+        re-evaluated, unless a run is going on in another process (that one re-evaluates when done)."""
+        from sumtui.catalog.runs import running_run
+        from sumtui.workflows.freshness import freshness
+
+        try:
+            with self.site.session() as session:
+                _reap_interrupted(session)
+                fresh = freshness(session)
+                busy = running_run(session) is not None
+        except Exception as exc:
+            self.post_message(WorkFailed("checking the catalog", one_line(exc)))
+            return
+        if (fresh.behind or fresh.derived_pending) and not busy:
+            self.post_message(CatalogBehind(stale=fresh.stale))
+
+    @on(CatalogBehind)
+    def _catalog_behind(self, message: CatalogBehind) -> None:
+        if not self.readonly and self.start_reevaluation() and message.stale:
+            self.notify("Compliance states were older than the catalog (a catalog change was cut short): "
+                        "re-evaluating the fleet.", timeout=6)
 
     @on(SiteInfoLoaded)
     def _site_info_loaded(self, message: SiteInfoLoaded) -> None:
@@ -324,147 +347,195 @@ class SumtuiApp(App[int]):
         self.notify(f"{message.title} saved.", timeout=4)
         self.notify_data_changed()
 
-    # ------------------------------------------------------------------ jobs: sync and import
+    # ------------------------------------------------------------------ jobs: sync, import, re-evaluation
 
-    @property
-    def job_running(self) -> bool:
-        return self.job is not None
+    def _begin(self, state: JobState) -> RunningJob | None:
+        """A job in its lane (sumtui.tui.jobs), or None with a notice when it cannot start now."""
+        blocking = None if self.readonly else self.jobs_manager.blocking(state.kind)
+        if self.readonly or blocking is not None:
+            if self.readonly:
+                self.notify("Read-only console: syncs and imports are disabled.", severity="warning", timeout=4)
+            else:
+                self.notify(f"A {blocking.noun} is already running.", severity="warning", timeout=4)
+            return None
+        job = self.jobs_manager.begin(state)
+        self._publish_jobs()
+        return job
+
+    def _publish_jobs(self) -> None:
+        self.jobs = self.jobs_manager.states()
+        self.job = self.jobs_manager.in_lane(CATALOG)
 
     def start_sync(self, months: Sequence[str] = ()) -> bool:
-        """Start a catalog sync per the update point settings (or just `months`); False if one runs."""
-        if self.readonly or self.job is not None:
-            self._job_refused()
+        """Start a catalog sync per the update point settings (or just `months`); False if it cannot start."""
+        job = self._begin(JobState(kind="sync"))
+        if job is None:
             return False
-        self.job = JobState(kind="sync")
-        self._job_done.clear()
-        self._job_worker = self.run_worker(
-            self._sync(tuple(months)), name="sync", group="job", exit_on_error=False
-        )
+        job.worker = self.run_worker(self._sync(tuple(months), job), name="sync", group="job", exit_on_error=False)
         return True
 
-    async def _sync(self, months: tuple[str, ...]) -> None:
+    async def _sync(self, months: tuple[str, ...], job: RunningJob) -> None:
+        """The sync task. Cancelling it (cancel_job) stops fetching at once; the month being committed
+        lands, the run is recorded as cancelled, and the fleet is then evaluated against what was stored."""
         try:
             # Importing httpx and the catalog costs ~0.1 s: not on the UI thread.
-            sync = await asyncio.to_thread(_import_sync)
+            changes = await asyncio.to_thread(_import_catalog_changes)
 
             def progress(report) -> None:
                 self.post_message(JobProgressed("sync", report))
 
-            run = await sync.sync_catalog(self.site.engine, months=months, progress=progress, **self.sync_options)
+            run = await changes.sync(self.site.engine, months=months, progress=progress, **self.sync_options)
         except asyncio.CancelledError:
-            self.post_message(JobFinished("sync", status="cancelled", message="cancelled by the operator"))
+            # The run is recorded by now; what it stored still needs the fleet evaluated against it.
+            behind = await asyncio.to_thread(self._fleet_behind)
+            self._report(job, JobFinished("sync", status="cancelled", message="cancelled by the operator", changed=behind))
             raise
         except Exception as exc:
-            self.post_message(JobFinished("sync", status="failed", message=one_line(exc)))
+            behind = await asyncio.to_thread(self._fleet_behind)
+            self._report(job, JobFinished("sync", status="failed", message=one_line(exc), changed=behind))
         else:
-            self.post_message(_run_finished("sync", run))
+            behind = await asyncio.to_thread(self._fleet_behind)
+            self._report(job, _run_finished("sync", run, behind))
         finally:
-            self._job_done.set()
+            job.done.set()
+
+    def _report(self, job: RunningJob, message: JobFinished) -> None:
+        """A job's end, posted by its worker (from any thread)."""
+        job.reported = True
+        self.post_message(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A job's worker that ended without reporting (cancelled before it ever ran, or broken by a bug)
+        is reported here, so its lane never stays taken."""
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        job = self.jobs_manager.owner_of(event.worker)
+        if job is None:
+            return
+        if not job.reported:
+            kind = job.state.kind
+            if event.state is WorkerState.CANCELLED:
+                self._report(job, JobFinished(kind, status="cancelled", message="cancelled before it started"))
+            else:
+                error = event.worker.error
+                self._report(job, JobFinished(kind, status="failed", message=one_line(error) if error else "stopped"))
+        job.done.set()
+
+    def _fleet_behind(self) -> bool:
+        """Whether the fleet needs evaluating against the catalog (runs in a worker thread)."""
+        from sumtui.workflows.freshness import freshness
+
+        try:
+            with self.site.session() as session:
+                fresh = freshness(session)
+        except Exception:  # noqa: BLE001 - the job's own outcome is what gets reported
+            return False
+        return fresh.behind or fresh.derived_pending
 
     def start_import(self, files: Sequence[Path]) -> bool:
-        if self.readonly or self.job is not None:
-            self._job_refused()
+        job = self._begin(JobState(kind="import", months_total=len(files)))
+        if job is None:
             return False
-        self.job = JobState(kind="import", months_total=len(files))
-        self._job_done.clear()
-        self._job_worker = self._import(list(files))
+        job.worker = self._import(list(files), job)
         return True
 
     @work(thread=True, group="job", name="import", exit_on_error=False)
-    def _import(self, files: list[Path]) -> None:
-        worker = get_current_worker()
+    def _import(self, files: list[Path], job: RunningJob) -> None:
         try:
-            from sumtui.catalog.sync import import_files
+            from sumtui.workflows.catalog_changes import import_files
 
             run = import_files(
                 self.site.engine, files, progress=lambda report: self.post_message(JobProgressed("import", report)),
-                cancelled=lambda: worker.is_cancelled,
+                cancelled=lambda: job.cancelled,
             )
         except Exception as exc:
-            self.post_message(JobFinished("import", status="failed", message=one_line(exc)))
+            self._report(job, JobFinished("import", status="failed", message=one_line(exc), changed=self._fleet_behind()))
         else:
-            self.post_message(_run_finished("import", run))
+            self._report(job, _run_finished("import", run, self._fleet_behind()))
         finally:
-            self._job_done.set()
+            job.done.set()
 
-    def start_reevaluation(self) -> bool:
-        """Re-evaluate every client against the catalog as it is now (after a sync or import changed it)."""
-        if self.readonly or self.job is not None:
+    def start_reevaluation(self, *, asked: bool = False) -> bool:
+        """Re-evaluate every client against the catalog as it is now (after a sync or import changed it,
+        or when `asked` by the operator: then a refusal is said, not silent)."""
+        if self._quitting:
             return False
-        self.job = JobState(kind="reevaluate")
-        self._job_done.clear()
-        self._job_worker = self._reevaluate()
+        if asked:
+            return self._begin_reevaluation()
+        if self.readonly or self.jobs_manager.blocking("reevaluate") is not None:
+            return False
+        job = self.jobs_manager.begin(JobState(kind="reevaluate"))
+        self._publish_jobs()
+        job.worker = self._reevaluate(job)
         return True
 
-    @work(thread=True, group="job", name="reevaluate", exit_on_error=False)
-    def _reevaluate(self) -> None:
-        worker = get_current_worker()
-        try:
-            from sqlalchemy import func, select
+    def _begin_reevaluation(self) -> bool:
+        job = self._begin(JobState(kind="reevaluate"))
+        if job is None:
+            return False
+        job.worker = self._reevaluate(job)
+        return True
 
-            from sumtui.compliance.intake import after_catalog_change
-            from sumtui.fleet.models import Client
+    def action_reevaluate(self) -> None:
+        """Re-evaluate the fleet now (the Sync screen's key and the command palette)."""
+        self.start_reevaluation(asked=True)
+
+    @work(thread=True, group="job", name="reevaluate", exit_on_error=False)
+    def _reevaluate(self, job: RunningJob) -> None:
+        try:
+            from sumtui.workflows.catalog_changes import reevaluate_fleet
+
+            def progress(count: int, total: int) -> None:
+                self.post_message(FleetProgressed(count, total))
+                if job.cancelled:
+                    # Batches done so far are committed: those clients are current, the rest are not.
+                    raise _Cancelled(count, total)
 
             with self.site.session() as session:
-                if not session.execute(select(func.count()).select_from(Client)).scalar_one():
-                    self.post_message(JobFinished("reevaluate", status="skipped"))
-                    return
-
-                def progress(done: int, total: int) -> None:
-                    self.post_message(FleetProgressed(done, total))
-                    if worker.is_cancelled:
-                        # Batches done so far are committed: those clients are current, the rest are not.
-                        raise _Cancelled(done, total)
-
-                result = after_catalog_change(session, progress=progress)
+                result = reevaluate_fleet(session, progress=progress)
                 session.commit()
+            if result is None:
+                self._report(job, JobFinished("reevaluate", status="skipped"))
+                return
         except _Cancelled as stop:
-            self.post_message(JobFinished("reevaluate", status="cancelled", message=(
+            self._report(job, JobFinished("reevaluate", status="cancelled", message=(
                 f"{stop.done:,} of {stop.total:,} clients re-evaluated; the others keep states from the older catalog "
-                "until the next sync or import")))
+                "until the fleet is re-evaluated (e on the Sync screen)")))
         except Exception as exc:
-            self.post_message(JobFinished("reevaluate", status="failed", message=one_line(exc)))
+            self._report(job, JobFinished("reevaluate", status="failed", message=one_line(exc)))
         else:
-            self.post_message(JobFinished("reevaluate", status="ok", message=(
+            self._report(job, JobFinished("reevaluate", status="ok", message=(
                 f"{result.clients:,} clients re-evaluated against the new catalog in {result.seconds:.1f} s")))
         finally:
-            self._job_done.set()
+            job.done.set()
 
     @on(FleetProgressed)
     def _fleet_progressed(self, message: FleetProgressed) -> None:
-        if self.job is None or self.job.kind != "reevaluate" or self.job.phase == "cancelling":
-            return
-        self.job = JobState(kind="reevaluate", phase="clients", months_done=message.done, months_total=message.total)
+        state = JobState(kind="reevaluate", phase="clients", months_done=message.done, months_total=message.total)
+        if self.jobs_manager.progress(state):
+            self._publish_jobs()
 
-    def cancel_job(self) -> bool:
-        if self.job is None or self._job_worker is None:
-            return False
-        self.job = replace(self.job, phase="cancelling")
-        # A sync stops at once (its task is cancelled; the run is recorded as cancelled); an
-        # import stops before its next file, a re-evaluation after its current batch.
-        self._job_worker.cancel()
-        return True
-
-    def _job_refused(self) -> None:
-        if self.readonly:
-            self.notify("Read-only console: syncs and imports are disabled.", severity="warning", timeout=4)
-        else:
-            self.notify(f"A {self.job.noun} is already running.", severity="warning", timeout=4)
+    def cancel_job(self, lane: str = CATALOG) -> bool:
+        """Cancel the job in a lane. A sync stops at once (its task is cancelled; the run is recorded as
+        cancelled); an import stops before its next file, a re-evaluation after its current batch."""
+        cancelled = self.jobs_manager.cancel(lane)
+        self._publish_jobs()
+        return cancelled
 
     @on(JobProgressed)
     def _job_progressed(self, message: JobProgressed) -> None:
-        if self.job is None or self.job.phase == "cancelling":
-            return
         p = message.progress
-        self.job = JobState(
+        state = JobState(
             kind=message.kind, phase=p.phase, months_done=p.months_done, months_total=p.months_total, month=p.month,
             updates_new=p.updates_new, updates_revised=p.updates_revised, failed=p.failed, message=p.message,
         )
+        if self.jobs_manager.progress(state):
+            self._publish_jobs()
 
     @on(JobFinished)
     def _job_finished(self, message: JobFinished) -> None:
-        self.job = None
-        self._job_worker = None
+        self.jobs_manager.end(message.kind)
+        self._publish_jobs()
         if message.status != "skipped":
             severity = "information" if message.status == "ok" else "warning" if message.status in ("partial", "cancelled") else "error"
             detail = f": {message.message}" if message.message else ""
@@ -472,30 +543,35 @@ class SumtuiApp(App[int]):
             self.notify(f"{noun} {message.status}{detail}", severity=severity, timeout=8)
         self.notify_data_changed()
         if message.changed and message.kind in ("sync", "import"):
-            # Compliance screens must never show states computed against the older catalog.
+            # Compliance screens must never show states computed against the older catalog: also after a
+            # cancelled or failed run, whatever it stored (and what an earlier, killed run stored).
             self.start_reevaluation()
 
     # ------------------------------------------------------------------ quitting
 
     async def action_quit(self) -> None:
-        if self.job is None:
+        running = self.jobs_manager.states()
+        if not running:
             self.exit(0)
             return
         from sumtui.tui.screens.confirm import ConfirmScreen
 
         if any(isinstance(s, ConfirmScreen) for s in self.screen_stack):
             return
-        question = f"A {self.job.noun} is running ({self.job.headline()}). Cancel it and quit?"
-        self.push_screen(ConfirmScreen(question, yes="Cancel it and quit", no="Keep running"), self._quit_confirmed)
+        what = "; ".join(f"{job.noun}: {job.headline()}" for job in running)
+        question = f"{'A job is' if len(running) == 1 else f'{len(running)} jobs are'} running ({what}). Cancel and quit?"
+        self.push_screen(ConfirmScreen(question, yes="Cancel and quit", no="Keep running"), self._quit_confirmed)
 
     def _quit_confirmed(self, confirmed: bool | None) -> None:
         if confirmed:
             self.run_worker(self._cancel_then_exit(), name="quit", group="quit")
 
     async def _cancel_then_exit(self) -> None:
-        self.cancel_job()
-        # Let the run be recorded as cancelled before the process goes away.
-        await asyncio.to_thread(self._job_done.wait, 15)
+        self._quitting = True  # no re-evaluation starts after the cancelled job: the next start does it
+        self.jobs_manager.cancel()
+        self._publish_jobs()
+        # Let each run be recorded as cancelled before the process goes away.
+        await asyncio.to_thread(self.jobs_manager.wait, 15)
         self.exit(0)
 
 
@@ -518,10 +594,24 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def _import_sync():
-    from sumtui.catalog import sync
+def _import_catalog_changes():
+    from sumtui.workflows import catalog_changes
 
-    return sync
+    return catalog_changes
+
+
+def _reap_interrupted(session) -> None:
+    """Runs left "running" by processes that are gone become "interrupted" (best effort: a read-only
+    site is still shown)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sumtui.catalog.runs import reap_interrupted
+
+    try:
+        reap_interrupted(session)
+    except SQLAlchemyError:
+        session.rollback()
+
 
 
 
@@ -533,10 +623,10 @@ def _run_summary(run) -> str:
     )
 
 
-def _run_finished(kind: str, run) -> JobFinished:
+def _run_finished(kind: str, run, behind: bool) -> JobFinished:
     """The end of a sync or import that ran: its status and summary; `changed` (the fleet is re-evaluated
-    next) when it fetched a month."""
-    return JobFinished(kind, status=run.status, run_id=run.id, message=_run_summary(run), changed=run.months_fetched > 0)
+    next) when the fleet's states are older than the catalog it left."""
+    return JobFinished(kind, status=run.status, run_id=run.id, message=_run_summary(run), changed=behind)
 
 
 def run_console(site: Site, *, readonly: bool = False, demo: bool = False) -> int:

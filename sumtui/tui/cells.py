@@ -2,6 +2,11 @@
 column, severity and gap colours. Plain functions over plain values, called from grid sources in
 worker threads; the colours come in a `CellStyles` built from the theme on the UI thread.
 
+Also how outside text (names, domains, titles, reasons, error messages) goes into the console's other
+widgets: `plain` and `markup` make Textual `Content` in which that text is data, never markup, with
+control, bidi and invisible characters shown escaped (`sumtui.text`). A str handed to `Static`,
+`Label`, `Option` or `update` is parsed as markup: `[/bold]` in a client's name would crash the screen.
+
 A coloured cell is a styled span over the whole text (`styled`), not `Text(style=...)`: the grid
 renders cells with `Text.render`, which drops a base style. A cell without a colour stays a plain
 string, which the grid draws faster (a page of the 100k-client grids is built in a worker and painted
@@ -16,7 +21,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from rich.text import Span, Text
+from textual.content import Content
 
+from sumtui.text import escape_controls
 from sumtui.timeutil import age, as_utc
 
 SEVERITY_SHORT = {"Critical": "Crit", "Important": "Imp", "Moderate": "Mod", "Low": "Low"}
@@ -51,6 +58,20 @@ def short_product(name: str | None) -> str:
     for pattern, replacement in _SHORTER:
         name = pattern.sub(replacement, name)
     return name.strip()
+
+
+def plain(text: object) -> Content:
+    """Text from outside as console content: no markup, controls escaped, line breaks kept."""
+    return Content(escape_controls(str(text), keep_newlines=True))
+
+
+def markup(template: str, **values: object) -> Content:
+    """`Content.from_markup(template, **values)` where every value is outside text: the template is
+    ours (markup), each `$value` is data (controls escaped, line breaks kept)."""
+    return Content.from_markup(template, **{
+        name: escape_controls(value if isinstance(value, str) else str(value), keep_newlines=True)
+        for name, value in values.items()
+    })
 
 
 def styled(text: str, style: str) -> Text | str:

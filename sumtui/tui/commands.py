@@ -10,7 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 class SumtuiCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        from sumtui.tui.app import PAGES
+        from sumtui.tui.pages import PAGES
 
         app = self.app
         commands: list[tuple[str, str, Callable[[], object]]] = [
@@ -20,6 +20,8 @@ class SumtuiCommands(Provider):
             commands += [
                 ("Sync now", "Synchronize the catalog per the update point settings", app.start_sync),
                 ("Import files…", "Import CVRF documents (JSON or XML) from files", self._import),
+                ("Re-evaluate the fleet", "Every client's compliance against the catalog as stored now",
+                 app.action_reevaluate),
                 ("Import inventories…", "Offline scan: systeminfo, wmic qfe, Get-HotFix or agent JSON files",
                  self._import_inventories),
                 ("New collection…", "A static or rule-based set of clients", self._new_collection),

@@ -12,7 +12,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from sumtui.catalog.queries import UpdateFilter
-from sumtui.tui.cells import CellStyles, age_text, count_text, last_report, short_product
+from sumtui.tui.cells import (
+    CellStyles,
+    age_text,
+    count_text,
+    last_report,
+    short_product,
+)
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow
 
 COMPLIANCE_COLUMNS = (
@@ -31,7 +37,7 @@ COMPLIANCE_SORT_LABELS = {"kb": "KB", "severity": "severity", "product": "produc
 
 UPDATE_CLIENT_COLUMNS = (
     GridColumn("name", "Client", 12, flex=True, sortable=False),
-    GridColumn("domain", "Domain", 12, sortable=False),
+    GridColumn("domain", "Domain", 12, sortable=False, kind="text"),
     GridColumn("os", "OS product", 14, flex=True, sortable=False),
     GridColumn("required", "Req.", 5, align="right", sortable=False),
     GridColumn("last", "Last", 6, align="right", sortable=False),

@@ -4,7 +4,6 @@ maintenance windows (small lists loaded whole). Called from worker threads only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,9 +14,17 @@ from rich.text import Text
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from sumtui.timeutil import as_utc
 from sumtui.fleet.clients import ClientFilter
-from sumtui.tui.cells import CellStyles, age_text, build_text, count_text, last_report, short_product, styled
+from sumtui.timeutil import as_utc
+from sumtui.tui.cells import (
+    CellStyles,
+    age_text,
+    build_text,
+    count_text,
+    last_report,
+    short_product,
+    styled,
+)
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow
 
 if TYPE_CHECKING:
@@ -165,7 +172,7 @@ def post_collection_context(site: Site, post: Callable[[Message], object], *, fa
                 family_names = []
             products = sorted({name for name, _ in product_choices(session)})
     except Exception as exc:
-        from sumtui.tui.app import one_line
+        from sumtui.errors import one_line
 
         post(WorkFailed("reading the collections", one_line(exc)))
         return
@@ -220,14 +227,6 @@ def window_rows(windows: list[WindowRow]) -> list[GridRow]:
         ))
         for w in windows
     ]
-
-
-def client_tags(tags: str | None) -> list[str]:
-    try:
-        value = json.loads(tags or "[]")
-    except ValueError:
-        return []
-    return [str(t) for t in value] if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)

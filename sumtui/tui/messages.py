@@ -15,13 +15,13 @@ if TYPE_CHECKING:
     from sumtui.catalog.models import SyncError, SyncRun
     from sumtui.catalog.queries import UpdateDetail
     from sumtui.catalog.sync import SyncProgress
-    from sumtui.checklist import Stage
     from sumtui.compliance.queries import ClientUpdateState
     from sumtui.fleet.management_point import ManagementPointSettings, MpStatus
-    from sumtui.prereqs import PrereqReport
     from sumtui.tui.fleet_sources import ClientDetail, CollectionRow, WindowRow
-    from sumtui.tui.inventory_import import InventoryResult
     from sumtui.tui.state import SiteInfo, TriageView
+    from sumtui.workflows.checklist import Stage
+    from sumtui.workflows.intake import InventoryResult
+    from sumtui.workflows.prereqs import PrereqReport
 
 
 class JobProgressed(Message):
@@ -75,7 +75,7 @@ class WorkFailed(Message):
                        expected: type[BaseException] | tuple[type[BaseException], ...] = ()) -> WorkFailed:
         """The failure of `what`: an `expected` error (the domain's own, e.g. a FleetError, written for the
         operator) in its own words, anything else in one line (`one_line`)."""
-        from sumtui.tui.app import one_line
+        from sumtui.errors import one_line
 
         return cls(what, str(exc) if isinstance(exc, expected) else one_line(exc))
 
@@ -233,13 +233,15 @@ class InventoryImportDone(Message):
 
 
 class MpLoaded(Message):
-    """The management point setting and the enrollment key (None when there is none and none may be made)."""
+    """The management point setting and the enrollment key: `key` only when it was just made (it is never
+    shown again), `has_key` whether the site has one."""
 
-    def __init__(self, settings: ManagementPointSettings, key: str | None, database: str | None) -> None:
+    def __init__(self, settings: ManagementPointSettings, key: str | None, database: str | None, has_key: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self.key = key
         self.database = database
+        self.has_key = has_key or key is not None
 
 
 class MpProbed(Message):

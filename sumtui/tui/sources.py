@@ -20,7 +20,7 @@ from sumtui.tui.widgets.grid_source import GridColumn, GridRow
 UPDATE_COLUMNS = (
     GridColumn("kb", "KB", 9),
     GridColumn("product", "Product", 15, flex=True),
-    GridColumn("subtype", "Type", 15),
+    GridColumn("subtype", "Type", 15, kind="text"),  # "Servicing Stack Update" may give way; the KB never
     GridColumn("severity", "Severity", 9),
     GridColumn("released", "Released", 10),
     GridColumn("cves", "CVEs", 4, align="right"),

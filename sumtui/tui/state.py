@@ -67,6 +67,7 @@ class SiteInfo:
     last_status: str | None = None
     last_ended: datetime | None = None
     running_elsewhere: bool = False  # a run recorded as running that this console did not start
+    states_stale: bool = False  # compliance states older than the catalog (workflows.catalog_changes)
 
     @property
     def upstream_label(self) -> str:

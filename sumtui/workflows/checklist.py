@@ -51,7 +51,7 @@ def _ago(then: datetime | None, now: datetime) -> str:
 
 
 def _prereq_stage(session: Session, now: datetime) -> Stage:
-    from sumtui.prereqs import load_report
+    from sumtui.workflows.prereqs import load_report
 
     report = load_report(session)
     if report is None:

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+
+from sqlmodel import Session
 
 from sumtui import paths
 from sumtui.site import Site, SiteError, open_site
+from sumtui.workflows.membership import apply_membership
 
 
 class DemoError(Exception):
@@ -51,7 +55,6 @@ def build_demo(
         raise DemoError(f"the sample catalog did not import: {run.message}")
     if clients:
         from sumtui.compliance.queries import take_snapshot
-        from sumtui.fleet.demo_fleet import generate_fleet
 
         say(f"generating a fleet of {clients} clients (labelled \"generated\")")
         with site.session() as session:
@@ -68,3 +71,20 @@ def _is_built(site: Site) -> bool:
 
     with site.session() as session:
         return session.exec(select(func.count()).select_from(Update)).one() > 0
+
+
+def generate_fleet(session: Session, *, count: int, seed: int = 7, now: datetime | None = None,
+                   silent_share: float = 0.06, never_share: float = 0.03, evaluate: bool = True) -> int:
+    """Add `count` generated clients (sumtui.fleet.demo_fleet), put them in their collections and
+    evaluate them; returns how many were added."""
+    from sumtui.compliance.reevaluate import reevaluate
+    from sumtui.fleet.collections import refresh_membership
+    from sumtui.fleet.demo_fleet import generate_clients
+
+    ids = generate_clients(session, count=count, seed=seed, now=now, silent_share=silent_share,
+                           never_share=never_share, apply=apply_membership)
+    fresh = {i: False for i in ids}
+    refresh_membership(session, client_ids=ids, reported_as=fresh, apply=apply_membership)
+    if evaluate:
+        reevaluate(session, client_ids=ids, previously_reported=fresh)
+    return len(ids)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from sumtui.db.site_settings import load_setting, save_setting
+from sumtui.errors import one_line
 from sumtui.timeutil import utcnow
 
 KEY = "prereqs"
@@ -52,11 +53,6 @@ class PrereqReport(BaseModel):
         return bool(self.checks) and not self.failed and any(c.ok for c in self.checks)
 
 
-def _one_line(exc: BaseException) -> str:
-    text_ = str(getattr(exc, "orig", None) or exc).strip()
-    return text_.splitlines()[0][:200] if text_ else type(exc).__name__
-
-
 def check_database(engine: Engine) -> CheckResult:
     """Reachable and writable: write a probe row inside a transaction, then roll it back."""
     title = "Site database"
@@ -73,7 +69,7 @@ def check_database(engine: Engine) -> CheckResult:
                 transaction.rollback()
     except Exception as exc:
         return CheckResult(
-            key="database", title=title, status="failed", verdict=f"cannot write to {where}: {_one_line(exc)}",
+            key="database", title=title, status="failed", verdict=f"cannot write to {where}: {one_line(exc)}",
             fix="check --db / SUMTUI_DB, that the server runs and that this user may write to the database",
         )
     return CheckResult(key="database", title=title, status="ok", verdict=f"{engine.dialect.name} {where}: reachable and writable")
@@ -87,7 +83,7 @@ def check_schema(engine: Engine) -> CheckResult:
     try:
         revision = current_revision(engine)
     except Exception as exc:
-        return CheckResult(key="schema", title=title, status="failed", verdict=f"cannot read the schema revision: {_one_line(exc)}",
+        return CheckResult(key="schema", title=title, status="failed", verdict=f"cannot read the schema revision: {one_line(exc)}",
                            fix="open the site again with sumtui so that migrations run")
     if revision != HEAD:
         return CheckResult(key="schema", title=title, status="failed",
@@ -103,7 +99,7 @@ def check_folder(path: Path, *, key: str, title: str) -> CheckResult:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".sumtui-probe-"):
             pass
     except OSError as exc:
-        return CheckResult(key=key, title=title, status="failed", verdict=f"{path}: {exc.strerror or _one_line(exc)}",
+        return CheckResult(key=key, title=title, status="failed", verdict=f"{path}: {exc.strerror or one_line(exc)}",
                            fix="create the folder and give this user write access, or move it in the config file")
     return CheckResult(key=key, title=title, status="ok", verdict=f"{path}: exists and is writable")
 
@@ -126,7 +122,7 @@ async def check_upstream(url: str, *, upstream: str = "msrc", timeout: float = U
         return CheckResult(key="upstream", title=title, status="failed", verdict=f"GET {target}: no answer within {timeout:g} s",
                            fix="check the proxy/firewall, or switch the update point to offline files")
     except httpx.HTTPError as exc:
-        return CheckResult(key="upstream", title=title, status="failed", verdict=f"GET {target}: {_one_line(exc)}",
+        return CheckResult(key="upstream", title=title, status="failed", verdict=f"GET {target}: {one_line(exc)}",
                            fix="check the URL in Update point settings, DNS and the network")
     if status >= 400:
         return CheckResult(key="upstream", title=title, status="failed", verdict=f"GET {target}: HTTP {status} {reason}",

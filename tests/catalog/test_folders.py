@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from sumtui.catalog.folders import FolderError, all_folders, builtin_folders, delete_folder, families, save_folder, saved_folders
+from sumtui.catalog.folders import (
+    FolderError,
+    all_folders,
+    builtin_folders,
+    delete_folder,
+    families,
+    save_folder,
+    saved_folders,
+)
 from sumtui.catalog.models import SearchFolder
 from sumtui.catalog.queries import UpdateFilter, count_updates
 from tests.cvrf_builder import Fix, Vuln, month_doc, write

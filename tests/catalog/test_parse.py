@@ -225,3 +225,37 @@ def test_non_ascii_digits_are_not_kbs(sqlite_site, tmp_path):
     write(tmp_path / "odd.json", doc)
     run = import_files(sqlite_site.engine, [tmp_path / "odd.json"])
     assert (run.status, run.updates_new) == ("ok", 1)
+
+
+def test_a_cves_revision_history_gives_its_latest_date(form):
+    doc = _month()
+    # MSRC does not keep revisions in date order (a 2.0 listed before the 1.0 it revises).
+    doc["Vulnerability"][0]["RevisionHistory"] = [
+        {"Number": "2.0", "Date": "2022-03-08T08:00:00Z", "Description": {"Value": "<p>Updated.</p>\n"}},
+        {"Number": "1.0", "Date": "2020-12-08T08:00:00Z", "Description": {"Value": "<p>Information published.</p>\n"}},
+        {"Number": "1.1", "Date": "2021-01-12T08:00:00", "Description": {"Value": "<p>No zone: UTC.</p>\n"}},
+    ]
+    month = _parse(doc, form)
+    first, second = (next(v for v in month.vulnerabilities if v.cve == c) for c in ("CVE-2020-17095", "CVE-2020-17096"))
+    assert first.revised.isoformat() == "2022-03-08T08:00:00+00:00"
+    assert second.revised is None  # no history of its own
+    assert {f.cve_revised for f in month.facts if f.cve == "CVE-2020-17095"} == {first.revised}
+
+
+def test_a_malformed_revision_history_is_ignored_not_fatal():
+    doc = _month()
+    doc["Vulnerability"][0]["RevisionHistory"] = {"Number": "1.0", "Date": "2020-12-08T08:00:00Z"}
+    doc["Vulnerability"][1]["RevisionHistory"] = [{"Date": "not a date"}, {"Date": "0001-01-01T00:00:00+01:00"}, 7]
+    month = _parse(doc, "json")
+    assert [v.revised for v in month.vulnerabilities] == [None, None]
+    assert len(month.facts) == 3
+
+
+def test_real_revision_histories(realdata):
+    month = parse_document((realdata / "msrc/2020-Dec.cvrf.json").read_bytes(), name="2020-Dec.cvrf.json")
+    revised = {v.cve: v.revised for v in month.vulnerabilities}
+    assert revised["CVE-2020-17123"].isoformat() == "2020-12-15T08:00:00+00:00"  # 2.0 listed first
+    assert revised["CVE-2020-17095"].isoformat() == "2020-12-08T08:00:00+00:00"
+    xml = parse_document((realdata / "msrc/2017-Jan.cvrf.xml").read_bytes(), name="2017-Jan.cvrf.xml")
+    assert all(v.revised is not None for v in xml.vulnerabilities)
+    assert max(v.revised for v in xml.vulnerabilities).year >= 2024  # an old month's entries revised for years

@@ -14,7 +14,13 @@ from datetime import date, timedelta
 import pytest
 
 from sumtui.catalog.ingest import ingest_document
-from sumtui.catalog.queries import SORT_COLUMNS, UpdateFilter, catalog_counts, count_updates, page_updates
+from sumtui.catalog.queries import (
+    SORT_COLUMNS,
+    UpdateFilter,
+    catalog_counts,
+    count_updates,
+    page_updates,
+)
 from sumtui.catalog.settings import UpdatePointSettings
 from sumtui.catalog.supersedence import refresh_flags
 from sumtui.timeutil import utcnow

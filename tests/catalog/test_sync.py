@@ -224,7 +224,8 @@ def test_a_timeout_is_retried_then_recorded(sqlite_site, mirror):
     assert time.monotonic() - started < 8  # gave up on its own (~0.5 s), not when the server answered
     assert (run.status, run.months_fetched, run.months_failed) == ("partial", 1, 1)
     assert mirror.count("/cvrf/2020-Dec") == 2
-    assert errors(sqlite_site, run) == [("2020-Dec", f"GET {mirror.url}cvrf/2020-Dec: timed out after 2 attempts")]
+    assert errors(sqlite_site, run) == [("2020-Dec", f"GET {mirror.url}cvrf/2020-Dec: timed out after 2 attempts "
+                                                 "(each allowed 0.2 s for the whole document)")]
 
 
 def test_a_missing_month_fails_at_once(sqlite_site, mirror):

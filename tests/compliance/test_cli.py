@@ -106,12 +106,21 @@ def test_unknown_client_and_collection(run):
     assert run("compliance", "--by", "sideways").returncode == 2
 
 
-def test_enroll_key_is_stable_until_rotated(run):
-    first = run("enroll-key").stdout.strip()
-    assert first and run("enroll-key").stdout.strip() == first
-    rotated = run("enroll-key", "--rotate").stdout.strip()
-    assert rotated and rotated != first and run("enroll-key").stdout.strip() == rotated
-
-
 def test_agent_with_a_bad_server_url_is_bad_usage(run):
     assert run("agent", "--server", "ftp://x", "--once").returncode == 2
+
+
+def test_an_inventory_without_its_host_name_imports_with_name(run, tmp_path):
+    # A real capture may lack systeminfo's first line: the operator names the machine.
+    text = (FIXTURES / "fr_10_22h2_pro_cp850_systeminfo.txt").read_bytes().decode("cp850")
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    nameless = tmp_path / "nameless.txt"
+    nameless.write_bytes("".join(lines[:first] + lines[first + 1:]).encode("cp850"))
+    refused = run("clients", "import", nameless)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith("give the machine's name (--name NAME)"), refused.stderr
+    done = run("clients", "import", "--name", "PC-FR-042", nameless)
+    assert done.returncode == 0, done.stderr
+    (client,) = json.loads(run("clients", "--format", "json").stdout)
+    assert client["name"] == "PC-FR-042" and client["os_product"] == "Windows 10 Version 22H2 for x64-based Systems"

@@ -7,13 +7,24 @@ from sqlmodel import select
 
 from sumtui.catalog.sync import import_files
 from sumtui.compliance import apply
-from sumtui.compliance.intake import ScanReport, ingest_agent_inventories, ingest_inventory, ingest_scan
 from sumtui.compliance.models import INSTALLED
-from sumtui.compliance.queries import client_states, collection_compliance, page_update_compliance, triage
+from sumtui.compliance.queries import (
+    client_states,
+    collection_compliance,
+    page_update_compliance,
+    triage,
+)
 from sumtui.compliance.reevaluate import reevaluate
-from sumtui.fleet.collections import CollectionRule, create_collection, ensure_all_systems
-from sumtui.fleet.demo_fleet import generate_fleet
+from sumtui.fleet.collections import CollectionRule, ensure_all_systems
 from sumtui.fleet.models import Client, CollectionCreate
+from sumtui.workflows.collections import create_collection
+from sumtui.workflows.demo import generate_fleet
+from sumtui.workflows.intake import (
+    ScanReport,
+    ingest_agent_inventories,
+    ingest_inventory,
+    ingest_scan,
+)
 from tests.compliance.scenario import CU, NET, write_months
 from tests.compliance.test_summaries import inv, snapshot, srv
 

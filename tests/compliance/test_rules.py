@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from sumtui.compliance.evaluate import INSTALLED, NOT_REQUIRED, REQUIRED, ClientProfile, evaluate
-from tests.compliance.scenario import CU, DYNAMIC, IE, NET, NET48_KB, ROLLUP, SECONLY, SSU
+from sumtui.compliance.evaluate import (
+    INSTALLED,
+    NOT_REQUIRED,
+    REQUIRED,
+    ClientProfile,
+    evaluate,
+)
+from tests.compliance.scenario import (
+    CU,
+    DYNAMIC,
+    IE,
+    NET,
+    NET48_KB,
+    ROLLUP,
+    SECONLY,
+    SSU,
+)
 
 W1809 = "Windows 10 Version 1809 for x64-based Systems"
 W2012R2 = "Windows Server 2012 R2"

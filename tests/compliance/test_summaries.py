@@ -6,19 +6,22 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from sumtui.compliance import apply
-from sumtui.compliance.intake import ScanReport, ingest_inventory, ingest_scan
 from sumtui.compliance.models import INSTALLED, REQUIRED, ComplianceState, UpdateSummary
-from sumtui.compliance.queries import client_states, collection_compliance, page_update_compliance
-from sumtui.compliance.reevaluate import reevaluate
-from sumtui.fleet.collections import (
-    CollectionRule,
-    create_collection,
-    delete_collection,
-    ensure_all_systems,
-    set_static_members,
+from sumtui.compliance.queries import (
+    client_states,
+    collection_compliance,
+    page_update_compliance,
 )
+from sumtui.compliance.reevaluate import reevaluate
+from sumtui.fleet.collections import CollectionRule, ensure_all_systems
 from sumtui.fleet.inventory.model import Inventory
 from sumtui.fleet.models import Client, Collection, CollectionCreate
+from sumtui.workflows.collections import (
+    create_collection,
+    delete_collection,
+    set_static_members,
+)
+from sumtui.workflows.intake import ScanReport, ingest_inventory, ingest_scan
 from tests.compliance.scenario import CU, NET, ROLLUP
 
 
@@ -121,8 +124,8 @@ def test_agent_scan_wins_over_evaluation(catalog_site):
 
 def test_never_reported_client_is_unknown_and_not_compliant(catalog_site):
     with catalog_site.session() as session:
-        from sumtui.fleet.collections import refresh_membership
         from sumtui.timeutil import utcnow
+        from sumtui.workflows.collections import refresh_membership
 
         silent = Client(name="new-pc", name_key="NEW-PC", created_at=utcnow(), source="agent")
         session.add(silent)
@@ -139,8 +142,8 @@ def test_never_reported_client_is_unknown_and_not_compliant(catalog_site):
 
 def test_reevaluation_after_a_new_month_updates_states_and_summaries(catalog_site, tmp_path):
     from sumtui.catalog.sync import import_files
-    from tests.cvrf_builder import Fix, Vuln, month_doc, write
     from tests.compliance.scenario import PRODUCTS, W1809
+    from tests.cvrf_builder import Fix, Vuln, month_doc, write
 
     with catalog_site.session() as session:
         client = ingest_inventory(session, inv("ws-1", CU[4], NET[3])).client

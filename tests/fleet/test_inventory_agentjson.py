@@ -79,6 +79,11 @@ def test_utf8_bom_accepted():
     (dict(products=[".NET", 4]), "field 'products[1]': expected a product name"),
     (dict(collected_at="2026-11-25T10:00:00"), "field 'collected_at': expected an ISO 8601 time with a time zone"),
     (dict(collected_at="yesterday"), "field 'collected_at': expected an ISO 8601 time"),
+    (dict(collected_at="0001-01-01T00:00:00+01:00"), "field 'collected_at': expected a time between the years 1 and 9999"),
+    (dict(collected_at="9999-12-31T23:30:00-01:00"), "field 'collected_at': expected a time between the years 1 and 9999"),
+    (dict(partial="yes"), "field 'partial': expected true or false"),
+    (dict(partial=True, build="10"), "field 'build': expected a string like 10.0.17763"),
+    (dict(partial=True, installed_kbs=...), "missing field 'installed_kbs'"),
     (dict(format="sumtui-inventory/2"), "field 'format': expected \"sumtui-inventory/1\""),
     (dict(format=...), "missing field 'format'"),
     (dict(installed_kbs=...), "missing field 'installed_kbs'"),
@@ -107,3 +112,16 @@ def test_bad_documents(data, message):
 
 def test_format_constant():
     assert AGENT_FORMAT == "sumtui-inventory/1"
+
+
+def test_a_partial_document_carries_only_what_it_has():
+    minimal = {"format": AGENT_FORMAT, "partial": True, "name": "PC044", "installed_kbs": ["KB5016623"]}
+    inv = parse(minimal)
+    assert inv.partial and inv.installed_kbs == ["5016623"]
+    assert (inv.os_name, inv.build, inv.architecture, inv.is_server, inv.edition, inv.domain) == (None,) * 6
+    # What it does carry is read (and checked) as usual; null is the same as left out.
+    some = parse({**minimal, "build": "10.0.17763", "ubr": 3287, "os_name": None, "architecture": "X64"})
+    assert (some.build, some.ubr, some.architecture, some.os_name) == ("10.0.17763", 3287, "x64", None)
+    assert not parse(doc(partial=False)).partial
+    with pytest.raises(InventoryError, match="missing field 'os_name'"):
+        parse(doc(os_name=..., partial=False))

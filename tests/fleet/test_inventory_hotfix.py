@@ -115,3 +115,18 @@ def test_error_messages_stay_on_one_line():
     with pytest.raises(InventoryError) as caught:
         parse_inventory(text.encode(), name="x.txt")
     assert "\r" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_without_a_host_column_a_given_name_is_used():
+    text = "HotFixID   InstalledOn\r\nKB5011048  5/10/2022\r\nKB5015684  7/13/2022\r\n"
+    with pytest.raises(InventoryError, match=r"give the machine's name \(--name NAME\)$"):
+        parse_inventory(text.encode(), name="ids.txt")
+    inv = parse_inventory(text.encode(), name="ids.txt", host="PC-FR-042")
+    assert (inv.name, inv.installed_kbs) == ("PC-FR-042", ["5011048", "5015684"])
+
+
+def test_an_unusable_host_column_is_replaced_by_a_given_name():
+    text = "Source        HotFixID\r\n------        --------\r\nPC FR 042     KB5011048\r\nPC FR 042     KB5015684\r\n"
+    with pytest.raises(InventoryError, match=r"'PC FR 042' is not a machine name .*--name NAME"):
+        parse_inventory(text.encode(), name="bad.txt")
+    assert parse_inventory(text.encode(), name="bad.txt", host="PC-FR-042").installed_kbs == ["5011048", "5015684"]

@@ -336,3 +336,47 @@ def test_real_file_cut_anywhere_is_refused_or_flagged(realdata):
     full = parse_inventory(data, name="full.txt").installed_kbs
     for cut in range(0, len(data), 13):
         _never_silently_short(data[:cut], full, "cut.txt")
+
+
+# --- long lists and machine names -------------------------------------------------------------------
+
+def test_a_list_of_ten_thousand_hotfixes_is_kept_whole():
+    # systeminfo numbers entries "[01]" … "[9999]", "[10000]": a five-digit number is still an entry.
+    text = _english()
+    start, end = text.index("Hotfix(s):"), text.index("Network Card(s):")
+    entries = "".join(f"                            [{i:02d}]: KB{3000000 + i}\r\n" for i in range(1, 10001))
+    big = text[:start] + "Hotfix(s):                  10000 Hotfix(s) Installed.\r\n" + entries + text[end:]
+    inv = parse_inventory(big.encode(), name="big.txt")
+    assert len(inv.installed_kbs) == 10000 and inv.installed_kbs[-1] == "3010000"
+    assert inv.kb_list_complete and not inv.warnings
+    csv_text = ('"Host Name","OS Version","Hotfix(s)"\r\n"BIG-01","10.0.17763 N/A Build 17763","10000 Hotfix(s) Installed.,'
+                + ",".join(f"[{i:02d}]: KB{3000000 + i}" for i in range(1, 10001)) + '"\r\n')
+    inv = parse_inventory(csv_text.encode(), name="big.csv")
+    assert len(inv.installed_kbs) == 10000 and inv.kb_list_complete
+
+
+def _without_host_line() -> str:
+    text = _english()
+    start = text.index("Host Name:")
+    return text[:start] + text[text.index("OS Name:"):]
+
+
+def test_a_capture_without_its_host_name_line_needs_a_name():
+    with pytest.raises(InventoryError) as caught:
+        parse_inventory(_without_host_line().encode(), name="nohost.txt")
+    assert str(caught.value) == ("nohost.txt: systeminfo without a usable host name on its first line: "
+                                 "give the machine's name (--name NAME)")
+    inv = parse_inventory(_without_host_line().encode(), name="nohost.txt", host="DC2019-A")
+    assert (inv.name, inv.build, inv.os_name) == ("DC2019-A", "10.0.17763", "Microsoft Windows Server 2019 Datacenter")
+    assert inv.installed_kbs == ["4535680", "4589208", "5005112", "5043050", "5043126"]
+
+
+def test_an_unusable_host_name_is_replaced_by_the_given_one():
+    broken = _english().replace("DC2019-A\r\nOS Name", "DC 2019 (restored)\r\nOS Name", 1)
+    with pytest.raises(InventoryError, match="give the machine's name"):
+        parse_inventory(broken.encode(), name="broken.txt")
+    assert parse_inventory(broken.encode(), name="broken.txt", host="DC2019-A").name == "DC2019-A"
+    # The file's own usable name is kept: the caller decides whether the given name overrides it.
+    assert parse_inventory(_english().encode(), name="ok.txt", host="OTHER").name == "DC2019-A"
+    with pytest.raises(InventoryError, match=r"^nohost\.txt: 'not a name' is not a machine name"):
+        parse_inventory(_without_host_line().encode(), name="nohost.txt", host="not a name")

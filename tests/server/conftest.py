@@ -17,14 +17,19 @@ def free_port() -> int:
 
 
 class RunningServer:
-    def __init__(self, site) -> None:
+    """The management point as `sumtui serve` runs it (its limits, its connection deadlines);
+    `options` go to `uvicorn_config` (limits, throttle, sleep)."""
+
+    def __init__(self, site, host: str = "127.0.0.1", **options) -> None:
         import uvicorn
 
-        from sumtui.server.app import create_app
+        from sumtui.server.run import uvicorn_config
 
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        config = uvicorn.Config(create_app(site), host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        self.host = host
+        self.url = f"http://{host}:{self.port}/"
+        config = uvicorn_config(site, host=host, port=self.port, **options)
+        self.app = config.app
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -56,9 +61,8 @@ def http(mp):
 
 @pytest.fixture
 def enroll(catalog_site):
-    from sumtui.fleet.enrollment import enrollment_key
+    """The site's enrollment key, made for the test (the site keeps only its hash)."""
+    from sumtui.fleet.enrollment import rotate_enrollment_key
 
     with catalog_site.session() as session:
-        key = enrollment_key(session)
-        session.commit()
-    return key
+        return rotate_enrollment_key(session)

@@ -11,7 +11,6 @@ from sumtui.fleet.models import Client
 from tests.compliance.scenario import CU, NET
 
 
-
 def inventory(name="WS-1", *kbs, build="10.0.17763", ubr=None) -> dict:
     return {"format": "sumtui-inventory/1", "name": name, "os_name": "Microsoft Windows 10 Enterprise", "build": build,
             "ubr": ubr, "architecture": "x64", "is_server": False, "installed_kbs": [f"KB{k}" for k in kbs]}
@@ -130,12 +129,20 @@ def test_concurrent_reports_for_one_client_apply_once_each(http, enroll, catalog
         assert (session.get(Client, cid).required_count, session.get(Client, cid).states) == before
 
 
-def test_reregistering_keeps_the_client_and_invalidates_the_old_token(http, enroll, catalog_site):
+def test_reregistering_with_the_token_keeps_the_client_and_invalidates_the_old_token(http, enroll, catalog_site):
     cid, old = register(http, enroll)
-    again, new = register(http, enroll)
-    assert again == cid
+    assert http.post(f"api/v1/clients/{cid}/inventory", json={"serial": 1, "inventory": inventory("WS-1", CU[1])},
+                     headers=old).json()["accepted"]
+    answer = http.post("api/v1/register", json={"enrollment_key": enroll, "name": "ws-1"}, headers=old)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert (body["client_id"], body["serial"], body["status"]) == (cid, 1, "registered")  # same client, serial kept
+    new = {"Authorization": f"Bearer {body['token']}"}
     assert http.get(f"api/v1/clients/{cid}/policy", headers=old).status_code == 403
     assert http.get(f"api/v1/clients/{cid}/policy", headers=new).status_code == 200
+    with catalog_site.session() as session:
+        client = session.get(Client, cid)
+        assert (client.name, client.report_serial, client.required_count) == ("WS-1", 1, 3)  # history kept
 
 
 def test_tokens_are_stored_hashed(http, enroll, catalog_site):

@@ -37,7 +37,9 @@ def sumtui(*args, env, **kw):
 
 def test_agent_reports_through_a_real_management_point(catalog_site, tmp_path):
     env = {**os.environ, "SUMTUI_DB": catalog_site.url, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
-    key = sumtui("enroll-key", env=env).stdout.strip()
+    made = sumtui("enroll-key", env=env)
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.splitlines()[-1].split()[-1]  # as scripts read it: the last word of the last line
     assert len(key) > 20
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "sumtui", "serve", "--port", str(port)], env=env,

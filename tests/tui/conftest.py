@@ -127,7 +127,7 @@ def fleet_site(console_site, tmp_path):
     from sumtui.catalog.sync import import_files
     from sumtui.compliance.models import ComplianceSnapshot
     from sumtui.compliance.queries import take_snapshot
-    from sumtui.fleet.demo_fleet import generate_fleet
+    from sumtui.workflows.demo import generate_fleet
     from tests.compliance.scenario import write_months as scenario_months
 
     months = scenario_months(tmp_path / "scenario")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from sumtui.tui.app import page_name
+from sumtui.tui.pages import page_name
 from sumtui.tui.screens.help import HelpScreen
 from sumtui.tui.screens.home import HomeScreen
 from sumtui.tui.screens.jump import JumpScreen
@@ -62,7 +62,7 @@ async def test_help_lists_every_key_with_its_id(console_site, make_app):
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-table")
         ids = {table.get_row_at(i)[2] for i in range(table.row_count)}
-        assert {"sync.start", "sync.import", "app.jump", "app.help", "app.quit", "app.back", "table.down"} <= ids
+        assert {"sync.start", "sync.import", "app.jump", "app.help", "app.quit", "app.back", "grid.down"} <= ids
         await pilot.press("escape")
         assert isinstance(app.screen, SyncScreen)
 

@@ -41,3 +41,28 @@ def test_only_figures_that_need_attention_are_coloured():
     assert styles.pct(70.0).spans[0].style == styles.gap_wide and styles.pct(99.0).spans[0].style == styles.good
     assert styles.severity("Critical").plain == "Crit" and styles.severity("Moderate") == "Mod"
     assert styled("x", "") == "x"
+
+
+def test_outside_text_becomes_content_that_is_data_never_markup():
+    from sumtui.tui.cells import markup, plain
+
+    hostile = "[/bold][link=https://x]Z\x1b[31mR\u202eT"
+    shown = "[/bold][link=https://x]Z\\x1b[31mR\\u202eT"
+    assert plain(hostile).plain == shown
+    assert plain("two\nlines").plain == "two\nlines"  # panes keep their line breaks
+    content = markup("[b]KB$kb[/b] · $reason", kb="4592440", reason=hostile)
+    assert content.plain == f"KB4592440 · {shown}"
+    assert [span.style for span in content.spans] == ["b"]  # only the template's markup styles anything
+
+
+def test_the_control_filter_drops_what_a_screen_forgot_to_escape():
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.color import Color
+
+    from sumtui.tui.widgets.control_filter import ControlFilter
+
+    plain_line = [Segment("Name  "), Segment("WS-0009", Style(bold=True))]
+    assert ControlFilter().apply(plain_line, Color(0, 0, 0)) is plain_line  # nothing built for ordinary lines
+    out = ControlFilter().apply([Segment("a\x1b[31mb", Style(bold=True)), Segment("\u202ec")], Color(0, 0, 0))
+    assert out == [Segment("a[31mb", Style(bold=True)), Segment("c")]

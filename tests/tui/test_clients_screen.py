@@ -15,7 +15,16 @@ from sumtui.tui.screens.client_filter import ClientFilterScreen
 from sumtui.tui.screens.clients import ClientsScreen, name_list
 from sumtui.tui.screens.inventory_import import InventoryImportScreen
 from sumtui.tui.widgets.paged_table import PagedTable
-from tests.tui.conftest import fleet_clock, grid_loaded, grid_rows, open_page, paste, text_of, type_text, wait_for
+from tests.tui.conftest import (
+    fleet_clock,
+    grid_loaded,
+    grid_rows,
+    open_page,
+    paste,
+    text_of,
+    type_text,
+    wait_for,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
 

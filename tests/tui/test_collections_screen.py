@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from sumtui.fleet.clients import ClientFilter, count_clients
@@ -15,9 +16,15 @@ from sumtui.tui.screens.prompt import PromptScreen
 from sumtui.tui.screens.window_form import WindowFormScreen, parse_start
 from sumtui.tui.screens.windows import WindowsScreen
 from sumtui.tui.widgets.paged_table import PagedTable
-from tests.tui.conftest import fleet_clock, grid_loaded, grid_rows, open_page, text_of, type_text, wait_for
-
-import pytest
+from tests.tui.conftest import (
+    fleet_clock,
+    grid_loaded,
+    grid_rows,
+    open_page,
+    text_of,
+    type_text,
+    wait_for,
+)
 
 
 def collection(site, name):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from sumtui.catalog.queries import UpdateFilter
 from sumtui.compliance.models import REQUIRED
 from sumtui.compliance.queries import (
     client_states,
@@ -11,7 +12,6 @@ from sumtui.compliance.queries import (
     count_update_compliance,
     page_update_compliance,
 )
-from sumtui.catalog.queries import UpdateFilter
 from sumtui.fleet.collections import get_collection
 from sumtui.fleet.models import Client
 from sumtui.tui.screens.client_detail import ClientDetailScreen
@@ -20,7 +20,15 @@ from sumtui.tui.screens.compliance import ComplianceScreen
 from sumtui.tui.screens.filter import FilterScreen
 from sumtui.tui.screens.update_clients import UpdateClientsScreen
 from sumtui.tui.widgets.paged_table import PagedTable
-from tests.tui.conftest import fleet_clock, grid_loaded, grid_rows, open_page, text_of, type_text, wait_for
+from tests.tui.conftest import (
+    fleet_clock,
+    grid_loaded,
+    grid_rows,
+    open_page,
+    text_of,
+    type_text,
+    wait_for,
+)
 
 
 def db_rows(site, **options):

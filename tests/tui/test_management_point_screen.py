@@ -18,9 +18,13 @@ def set_url(site, url: str) -> None:
         management_point.save(session, management_point.ManagementPointSettings(url=url))
 
 
-def stored_key(site) -> str:
+def stored_hash(site) -> str:
     with site.session() as session:
-        return load_setting(session, key=enrollment.KEY, model=enrollment.Enrollment)[0].key
+        return load_setting(session, key=enrollment.KEY, model=enrollment.Enrollment)[0].key_hash
+
+
+def shown_key(screen) -> str:
+    return text_of(screen.query_one("#mp-key")).split()[0]
 
 
 async def open_mp(app, pilot) -> ManagementPointScreen:
@@ -39,14 +43,23 @@ async def test_a_running_management_point_and_the_agent_command(catalog_site, ma
             status = text_of(screen.query_one("#mp-status"))
             assert status.startswith(f"✔ reachable: 127.0.0.1:{server.port} answers: sumtui ")
             assert "site testsite" in status and "5 updates in its catalog" in status
-            key = stored_key(catalog_site)
-            assert key  # made on first use, as `sumtui enroll-key` does
-            assert text_of(screen.query_one("#mp-key")).startswith(key)
+            key = shown_key(screen)  # made on first use, as `sumtui enroll-key` does, and shown this once
+            assert stored_hash(catalog_site) == enrollment.hash_token(key) and len(key) > 20
+            assert "shown only now" in text_of(screen.query_one("#mp-key"))
             agent = text_of(screen.query_one("#mp-agent"))
             assert agent.startswith(f"sumtui agent --server {server.url} --enroll-key {key}")
             serve = text_of(screen.query_one("#mp-serve"))
             assert f"serve --host 127.0.0.1 --port {server.port}" in serve
             assert str(catalog_site.engine.url.database) in serve
+            # Another visit: the key exists and is never shown again.
+            await pilot.press("escape")
+            again = await open_mp(app, pilot)
+            await wait_for(pilot, lambda: text_of(again.query_one("#mp-key")).startswith("set (not shown again"),
+                           what="the key hidden")
+            assert key not in text_of(again.query_one("#mp-agent"))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: any("r makes a new one" in str(n.message) for n in app._notifications),
+                           what="the copy refused")
 
 
 async def test_a_closed_port_says_how_to_start_it_and_the_url_can_change(console_site, make_app):
@@ -83,16 +96,17 @@ async def test_rotating_the_key_asks_first(console_site, make_app):
     app = make_app(console_site)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_mp(app, pilot)
-        first = stored_key(console_site)
+        first = stored_hash(console_site)
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         assert "Agents already registered keep working" in text_of(app.screen.query_one("#confirm-question"))
         await pilot.press("n")
-        assert stored_key(console_site) == first
+        assert stored_hash(console_site) == first
         await pilot.press("r", "y")
-        await wait_for(pilot, lambda: stored_key(console_site) != first, what="a new key")
-        second = stored_key(console_site)
-        await wait_for(pilot, lambda: second in text_of(screen.query_one("#mp-agent")), what="the new command line")
+        await wait_for(pilot, lambda: stored_hash(console_site) != first, what="a new key")
+        second = stored_hash(console_site)
+        await wait_for(pilot, lambda: enrollment.hash_token(shown_key(screen)) == second, what="the new key, shown")
+        assert shown_key(screen) in text_of(screen.query_one("#mp-agent"))
 
 
 async def test_readonly_shows_but_neither_edits_rotates_nor_creates(console_site, make_app):
@@ -105,7 +119,7 @@ async def test_readonly_shows_but_neither_edits_rotates_nor_creates(console_site
         await pilot.press("r", "e")
         assert app.screen is screen
         assert "none yet" in text_of(screen.query_one("#mp-key"))
-    assert stored_key(console_site) == ""
+    assert stored_hash(console_site) == ""
 
 
 async def test_prerequisites_probe_the_management_point_and_lead_to_it(console_site, make_app):

@@ -15,13 +15,13 @@ from textual import events, on
 from textual.app import App, ComposeResult
 
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
-from sumtui.tui.widgets.paged_table import PagedTable, column_layout
+from sumtui.tui.widgets.paged_table import PagedTable, column_layout, min_line_width
 
 COLUMNS = [
     GridColumn("name", "Name", 14, flex=True),
-    GridColumn("domain", "Domain", 12),
-    GridColumn("os", "OS", 16, sortable=False),
-    GridColumn("required", "Required", 8, align="right"),
+    GridColumn("domain", "Domain", 12, kind="text"),
+    GridColumn("os", "OS", 16, sortable=False, kind="text"),
+    GridColumn("required", "Required", 8, align="right", kind="number"),
 ]
 
 
@@ -479,8 +479,26 @@ async def test_no_color_cursor_uses_reverse(monkeypatch):
 def test_column_layout_gives_spare_width_to_flex_columns_only():
     columns = [GridColumn("a", "A", 10, flex=True), GridColumn("b", "B", 5), GridColumn("c", "C", 4, flex=True)]
     assert column_layout(columns, 40) == [(0, 20), (21, 5), (27, 13)]
-    # Too narrow: nothing shrinks below its minimum (the table scrolls sideways instead).
-    assert column_layout(columns, 10) == [(0, 10), (11, 5), (17, 4)]
+
+
+def test_on_a_short_line_text_columns_give_way_first_and_ids_never():
+    columns = [GridColumn("a", "A", 10, flex=True), GridColumn("b", "B", 5), GridColumn("c", "C", 8, kind="text"),
+               GridColumn("n", "N", 4, align="right")]
+    # 10 + 5 + 8 + 4 + 3 gaps = 30: two cells short at 28, taken from the widest text column.
+    assert column_layout(columns, 28) == [(0, 8), (9, 5), (15, 8), (24, 4)]
+    # Shorter still: both text columns down to the floor (6 cells), the id and the number whole.
+    assert column_layout(columns, 20) == [(0, 6), (7, 5), (13, 6), (20, 4)]
+    # Too narrow even then: nothing else shrinks (the table scrolls sideways instead).
+    assert column_layout(columns, 10) == [(0, 6), (7, 5), (13, 6), (20, 4)]
+    assert min_line_width(columns) == 24
+
+
+def test_id_and_number_columns_widen_to_their_values_text_columns_do_not():
+    columns = [GridColumn("a", "A", 10, flex=True), GridColumn("b", "B", 3, align="right"), GridColumn("c", "C", 4)]
+    # The widest loaded values: 50 cells of text, "1,533" in B, "KB5034441" in C.
+    assert column_layout(columns, 40, (50, 5, 9)) == [(0, 24), (25, 5), (31, 9)]
+    assert column_layout(columns, 20, (50, 5, 9)) == [(0, 6), (7, 5), (13, 9)]
+    assert min_line_width(columns, (50, 5, 9)) == 22
 
 
 async def test_source_set_before_mount_and_none_source():
@@ -540,3 +558,41 @@ async def test_a_cell_text_style_is_painted():
         strip = table.render_line(2)  # the second row: the cursor (on the first) would win over colours
         styles = [seg.style for seg in strip if "Critical" in seg.text]
         assert styles and styles[0].bold and styles[0].color is not None and styles[0].color.name == "red"
+
+
+async def test_a_number_wider_than_its_column_widens_it_and_text_gives_way():
+    """Sync history showed `153` for 1533 at 80×24: a number, id or state is never cut."""
+    columns = [GridColumn("name", "Name", 30, flex=True), GridColumn("kb", "KB", 9), GridColumn("status", "Status", 6,
+               kind="state"), *(GridColumn(f"n{i}", f"N{i}", 3, align="right") for i in range(8))]
+    rows = [GridRow(1, ("a-long-client-name-that-is-free-text-and-may-give-way", "KB5034441", "interrupted",
+                        *(str(1533 + i) for i in range(8))))]
+    app = GridApp(PagedTable(columns, ListSource(rows)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        line = app.table.render_line(1).text
+        assert line.split()[1:] == ["KB5034441", "interrupted", *(str(1533 + i) for i in range(8))]
+        assert line.split()[0].endswith("…")  # the name gave the width the numbers needed
+        assert not app.table.show_horizontal_scrollbar
+        # At 160 columns the name has room again: the extra width goes to the text column.
+        await pilot.resize_terminal(160, 48)
+        await settle(app, pilot)
+        assert app.table.render_line(1).text.split()[0] == "a-long-client-name-that-is-free-text-and-may-give-way"
+
+
+async def test_cells_are_shown_with_control_and_bidi_characters_escaped():
+    hostile = "[/bold]\x1b[31mred\x1b]8;;http://x\x07\u202etxt"
+    shown = "[/bold]\\x1b[31mred\\x1b]8;;http://x\\x07\\u202etxt"
+    # (Rich's Text drops a BEL itself: the styled cell holds the other sequences.)
+    styled_cell = Text.assemble(("sev", "bold red"), " ", ("\x1b[31mred\u202etxt", "green"))
+    rows = [GridRow(1, (hostile, styled_cell, "", "1"))]
+    app = GridApp(PagedTable(COLUMNS, ListSource(rows)))
+    async with app.run_test(size=(200, 10)) as pilot:
+        await settle(app, pilot)
+        row = app.table.get_row(0)
+        assert row.cells[0] == shown
+        assert row.cells[1].plain == "sev \\x1b[31mred\\u202etxt"
+        # The styles moved with their characters: "sev" red, the whole escaped text green.
+        styles = {(span.start, span.end, str(span.style)) for span in row.cells[1].spans}
+        assert styles == {(0, 3, "bold red"), (4, len(row.cells[1].plain), "green")}
+        line = app.table.render_line(1).text
+        assert line.startswith(shown) and "\x1b" not in line and "\u202e" not in line

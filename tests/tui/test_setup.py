@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sumtui.catalog import settings as update_point
 from sumtui.fleet import agent_settings, management_point
-from sumtui.prereqs import load_report
 from sumtui.tui.screens.client_agent import ClientAgentScreen
 from sumtui.tui.screens.home import HomeScreen
 from sumtui.tui.screens.prereqs import PrereqsScreen
 from sumtui.tui.screens.update_point import UpdatePointScreen
+from sumtui.workflows.prereqs import load_report
 from tests.mirror import MirrorServer
 from tests.server.conftest import RunningServer
 from tests.tui.conftest import text_of, type_text, wait_for
@@ -165,3 +165,16 @@ async def test_readonly_forms_cannot_save(console_site, make_app):
         await pilot.pause(0.2)
         assert isinstance(app.screen, ClientAgentScreen)
     assert stored_agent(console_site)[1] is False
+
+
+def test_the_update_point_form_does_not_depend_on_being_mounted_in_time():
+    # On a loaded machine the form's mount handler ran before its product widgets were found in the DOM
+    # (NoMatches: #products-chosen). The widgets are held, so the handler's work needs no DOM at all.
+    form = UpdatePointScreen(update_point.UpdatePointSettings(products=["Windows Server 2019"]),
+                             products=[("Windows Server 2019", "Windows"), ("Windows 10 Version 1809", "Windows")])
+    form._show_chosen()
+    assert str(form._chosen_label.content) == "1 selected: Windows Server 2019"
+    empty = UpdatePointScreen(update_point.UpdatePointSettings(), products=[])
+    empty._show_chosen()
+    assert "no product trees synced yet" in str(empty._chosen_label.content)
+    assert not empty._product_list.display and not empty._product_filter.display

@@ -2,10 +2,10 @@
 
 from alembic import context
 
-from sumtui.db.schema import metadata
-
 config = context.config
-target_metadata = metadata()
+# The models' metadata is needed only to autogenerate a migration (scripts/new_migration.py hands it
+# over); upgrading a site runs the scripts alone, so the db layer imports no domain models.
+target_metadata = config.attributes.get("target_metadata")
 
 
 def run_migrations_online() -> None:

@@ -1,8 +1,9 @@
 """Machine inventories in the formats operators really have → `Inventory` objects.
 
-    parse_inventory(data: bytes, *, name: str) -> Inventory
+    parse_inventory(data: bytes, *, name: str, host: str | None = None) -> Inventory
 
-`data` is a whole file (or request body); `name` is what error messages call it (a file name).
+`data` is a whole file (or request body); `name` is what error messages call it (a file name);
+`host` is the machine's name when the operator gives one (`clients import --name`).
 The text encoding is detected (decode.py), then the format: the agent's JSON (agentjson.py), a
 wmic qfe / Get-HotFix list (hotfix.py) or systeminfo output (systeminfo.py). Anything else, and
 any input that is empty, binary, too large or cut short beyond use, raises `InventoryError` with a
@@ -16,7 +17,11 @@ from sumtui.fleet.inventory.agentjson import looks_like_agent_json, parse_agent_
 from sumtui.fleet.inventory.decode import decode_text
 from sumtui.fleet.inventory.hotfix import looks_like_hotfix_list, parse_hotfix_list
 from sumtui.fleet.inventory.model import Inventory, InventoryError
-from sumtui.fleet.inventory.systeminfo import LABELS, looks_like_systeminfo, parse_systeminfo
+from sumtui.fleet.inventory.systeminfo import (
+    LABELS,
+    looks_like_systeminfo,
+    parse_systeminfo,
+)
 
 __all__ = ["AGENT_FORMAT", "MAX_BYTES", "Inventory", "InventoryError", "parse_inventory"]
 
@@ -28,7 +33,9 @@ MAX_BYTES = 8 * 1024 * 1024
 _HINTS = tuple(label for labels in LABELS.values() for label in labels if not label.isascii())
 
 
-def parse_inventory(data: bytes, *, name: str) -> Inventory:
+def parse_inventory(data: bytes, *, name: str, host: str | None = None) -> Inventory:
+    """`host` is the machine's name as the operator gives it, used when the input's own host name is
+    missing or unusable (systeminfo and hotfix lists; the agent's JSON must carry its own)."""
     if not data:
         raise InventoryError(f"{name}: empty file")
     if len(data) > MAX_BYTES:
@@ -39,7 +46,7 @@ def parse_inventory(data: bytes, *, name: str) -> Inventory:
     if looks_like_agent_json(text):
         return parse_agent_json(text, name=name)
     if looks_like_hotfix_list(text):
-        return parse_hotfix_list(text, name=name)
+        return parse_hotfix_list(text, name=name, host=host)
     if looks_like_systeminfo(text):
-        return parse_systeminfo(text, name=name)
+        return parse_systeminfo(text, name=name, host=host)
     raise InventoryError(f"{name}: not a systeminfo, wmic qfe or Get-HotFix output, nor agent JSON")

@@ -14,12 +14,20 @@ Format "sumtui-inventory/1" — one JSON object, UTF-8:
       "installed_kbs": ["KB5005030", ...],     required, list of "KB" + digits (or bare digits)
       "products": [".NET Framework 4.8"],      optional, list of strings: products beyond the OS
       "agent_version": "0.1.0",                optional, string or null
-      "collected_at": "2026-11-25T10:00:00Z"   optional, ISO 8601 with a time zone, or null
+      "collected_at": "2026-11-25T10:00:00Z",  optional, ISO 8601 with a time zone, or null
+      "partial": true                          optional, true or false (default false): see below
     }
+
+A partial document carries only the facts it has, e.g. an agent that reports a hotfix list
+(`--inventory qfe.txt`) knows the installed KBs but not the OS. With `"partial": true` only `format`,
+`name` and `installed_kbs` are required; `os_name`, `build`, `architecture` and `is_server` may be
+left out, and every fact left out (or null) is kept as the site knows it, never erased: a partial
+report cannot turn a mapped server into an unmapped one. Its `installed_kbs` add to the client's
+list, as an imported hotfix list does. The facts it does carry are checked like any others.
 
 Anything else is refused with a message naming the field: unknown keys (a new field means a new
 format version, so an old server never silently drops what a newer agent reports), duplicate keys,
-NaN/Infinity, wrong types. The edition is derived from `os_name`, as for systeminfo.
+NaN/Infinity, wrong types, times out of range. The edition is derived from `os_name`, as for systeminfo.
 """
 
 from __future__ import annotations
@@ -28,12 +36,19 @@ import json
 import re
 from datetime import UTC, datetime
 
-from sumtui.fleet.inventory.model import Inventory, InventoryError, is_host_name, normalize_kbs
+from sumtui.fleet.inventory.model import (
+    Inventory,
+    InventoryError,
+    is_host_name,
+    normalize_kbs,
+)
 from sumtui.fleet.osmap import edition_from_os_name, normalize_architecture
 
 FORMAT = "sumtui-inventory/1"
 _REQUIRED = ("format", "name", "os_name", "build", "architecture", "is_server", "installed_kbs")
-_OPTIONAL = ("domain", "ubr", "products", "agent_version", "collected_at")
+_REQUIRED_PARTIAL = ("format", "name", "installed_kbs")  # a partial document's OS facts may be left out
+_OPTIONAL = ("domain", "ubr", "products", "agent_version", "collected_at", "partial")
+HOST_NAME = "a host name (1-255 characters, no spaces)"
 _BUILD = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,6}$")
 _KB = re.compile(r"^(?:KB)?0*(\d{1,8})$", re.IGNORECASE)
 _MAX_LIST = 20000  # far above any real machine's KB count; bounds a hostile document's cost
@@ -76,7 +91,10 @@ def inventory_from_document(doc, *, name: str) -> Inventory:
         if "format" not in doc:
             raise InventoryError(f"{name}: missing field 'format' (expected \"{FORMAT}\"): not a sumtui inventory")
         raise bad("format", f'"{FORMAT}", got {json.dumps(doc["format"])[:60]}')
-    for key in _REQUIRED:
+    partial = doc.get("partial", False)
+    if type(partial) is not bool:
+        raise bad("partial", "true or false")
+    for key in _REQUIRED_PARTIAL if partial else _REQUIRED:
         if key not in doc:
             raise InventoryError(f"{name}: missing field '{key}'")
     unknown = sorted(set(doc) - set(_REQUIRED) - set(_OPTIONAL))
@@ -85,19 +103,21 @@ def inventory_from_document(doc, *, name: str) -> Inventory:
 
     host = doc["name"]
     if not isinstance(host, str) or not is_host_name(host):
-        raise bad("name", "a host name (1-255 characters, no spaces)")
-    os_name = _text(doc, "os_name", bad, required=True)
-    build = doc["build"]
-    if not isinstance(build, str) or not _BUILD.match(build):
+        raise bad("name", HOST_NAME)
+    # A partial document may leave a fact out or send null: the site keeps what it knows.
+    os_name = _text(doc, "os_name", bad, required=not partial)
+    build = doc.get("build")
+    if (build is not None or not partial) and (not isinstance(build, str) or not _BUILD.match(build)):
         raise bad("build", "a string like 10.0.17763")
     ubr = doc.get("ubr")
     if ubr is not None and (type(ubr) is not int or not 0 <= ubr < 2**31):
         raise bad("ubr", "a non-negative integer like 3287, or null")
-    arch_value = doc["architecture"]
+    arch_value = doc.get("architecture")
     architecture = arch_value.lower() if isinstance(arch_value, str) else None
-    if architecture not in ("x64", "x86", "arm64"):
+    if (arch_value is not None or not partial) and architecture not in ("x64", "x86", "arm64"):
         raise bad("architecture", '"x64", "x86" or "arm64"')
-    if type(doc["is_server"]) is not bool:
+    is_server = doc.get("is_server")
+    if (is_server is not None or not partial) and type(is_server) is not bool:
         raise bad("is_server", "true or false")
     kbs = _kb_list(doc["installed_kbs"], bad)
     products = doc.get("products") or []
@@ -115,12 +135,13 @@ def inventory_from_document(doc, *, name: str) -> Inventory:
         build=build,
         ubr=ubr,
         architecture=normalize_architecture(architecture),
-        is_server=doc["is_server"],
+        is_server=is_server,
         edition=edition_from_os_name(os_name),
         installed_kbs=kbs,
         products=list(dict.fromkeys(p.strip() for p in products)),
         agent_version=_text(doc, "agent_version", bad),
         collected_at=_time(doc.get("collected_at"), bad),
+        partial=partial,
     )
 
 
@@ -181,4 +202,7 @@ def _time(value, bad) -> datetime | None:
         raise bad("collected_at", expected) from None
     if parsed.tzinfo is None:
         raise bad("collected_at", expected)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is a valid ISO time, but before year 1 in UTC
+        raise bad("collected_at", "a time between the years 1 and 9999 in UTC") from None

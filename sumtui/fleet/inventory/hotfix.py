@@ -23,7 +23,13 @@ from __future__ import annotations
 import csv
 import re
 
-from sumtui.fleet.inventory.model import Inventory, InventoryError, is_host_name, normalize_kbs
+from sumtui.fleet.inventory.model import (
+    Inventory,
+    InventoryError,
+    is_host_name,
+    machine_name,
+    normalize_kbs,
+)
 
 _KB = re.compile(r"^KB(\d{1,8})$", re.IGNORECASE)
 _KB_IN_ROW = re.compile(r"(?<![\w=/?])KB(\d{3,8})\b")
@@ -38,7 +44,8 @@ def looks_like_hotfix_list(text: str) -> bool:
     return "hotfixid" in text[:6000].lower()
 
 
-def parse_hotfix_list(text: str, *, name: str) -> Inventory:
+def parse_hotfix_list(text: str, *, name: str, host: str | None = None) -> Inventory:
+    """`host` names the machine when the list's own host column is missing or unusable."""
     lines = [line.rstrip("\r") for line in text.lstrip("\ufeff").split("\n")]
     content = [(i, line) for i, line in enumerate(lines) if line.strip()]
     if not content:
@@ -57,7 +64,7 @@ def parse_hotfix_list(text: str, *, name: str) -> Inventory:
     elif any(re.match(r"^HotFixID\s*:", line.strip(), re.IGNORECASE) for _, line in content):
         rows, fmt = _blocks(lines, _LIST_LINE), "get-hotfix"
     else:
-        header_at = next((pos for pos, (_, line) in enumerate(content) if re.search(r"\bHotFixID\b", line, re.I)),
+        header_at = next((pos for pos, (_, line) in enumerate(content) if re.search(r"\bHotFixID\b", line, re.IGNORECASE)),
                          None)
         if header_at is None:
             raise InventoryError(f"{name}: no HotFixID column: not a wmic qfe or Get-HotFix output")
@@ -67,7 +74,7 @@ def parse_hotfix_list(text: str, *, name: str) -> Inventory:
             rows, fmt = _table_rows(header, below, [line for _, line in content[header_at + 2:]]), "get-hotfix"
         else:
             rows, fmt = _table_rows(header, None, [line for _, line in content[header_at + 1:]]), "qfe"
-    return _inventory(rows, fmt, text, name)
+    return _inventory(rows, fmt, text, name, host)
 
 
 def _is_powershell(header: str, text: str) -> bool:
@@ -129,13 +136,17 @@ def _table_rows(header: str, dashes: str | None, lines: list[str]) -> list[dict[
     return rows
 
 
-def _inventory(rows: list[dict[str, str]], fmt: str, text: str, name: str) -> Inventory:
+def _inventory(rows: list[dict[str, str]], fmt: str, text: str, name: str, given: str | None) -> Inventory:
     hosts: dict[str, str] = {}
     kbs: list[str] = []
     for row in rows:
         host = next((row[key] for key in _HOST_KEYS if row.get(key)), None)
         if host and not is_host_name(host):
-            raise InventoryError(f"{name}: {host[:40]!r} is not a machine name (CSName / Source column)")
+            if not given:
+                raise InventoryError(
+                    f"{name}: {host[:40]!r} is not a machine name (CSName / Source column): "
+                    "give the machine's name (--name NAME)")
+            host = None  # the operator named the machine: an unusable host column is not needed
         if host:
             hosts.setdefault(host.casefold(), host)
         match = _KB.match(row.get("hotfixid", ""))
@@ -144,9 +155,9 @@ def _inventory(rows: list[dict[str, str]], fmt: str, text: str, name: str) -> In
     if len(hosts) > 1:
         shown = ", ".join(sorted(hosts.values())[:5])
         raise InventoryError(f"{name}: hotfixes of {len(hosts)} machines ({shown}): import one machine per file")
-    if not hosts:
-        raise InventoryError(f"{name}: no host name (CSName or Source column) in the hotfix list")
-    inventory = Inventory(name=next(iter(hosts.values())), source_format=fmt)
+    found = next(iter(hosts.values())) if hosts else None
+    host = machine_name(found, given, name=name, problem="no host name (CSName or Source column) in the hotfix list")
+    inventory = Inventory(name=host, source_format=fmt)
     stripped = text.rstrip(" \t\x1a")
     if stripped and not stripped.endswith(("\n", "\r")):
         last = stripped.rsplit("\n", 1)[-1].rstrip()

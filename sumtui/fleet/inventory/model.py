@@ -29,6 +29,19 @@ class InventoryError(Exception):
         super().__init__(one_line if len(one_line) <= 300 else one_line[:297] + "...")
 
 
+def machine_name(found: str | None, given: str | None, *, name: str, problem: str) -> str:
+    """The machine an inventory describes: its own host name when usable, else the name the operator
+    gave (real captures exist without a host-name line). `problem` says what is wrong with the file's
+    own, for the error when no name was given."""
+    if found is not None and is_host_name(found):
+        return found
+    if given is not None:
+        if not is_host_name(given.strip()):
+            raise InventoryError(f"{name}: {given.strip()[:40]!r} is not a machine name")
+        return given.strip()
+    raise InventoryError(f"{name}: {problem}: give the machine's name (--name NAME)")
+
+
 @dataclass
 class Inventory:
     name: str                      # host name as reported (keep case; callers compare case-insensitively)
@@ -49,6 +62,9 @@ class Inventory:
     # read a missing KB as "not installed" with full confidence; `warnings` says what was seen.
     kb_list_complete: bool = True
     warnings: list[str] = field(default_factory=list)
+    # True when the source says it carries only some facts (the agent's "partial" document, e.g. made
+    # from a hotfix list): the facts it lacks are kept as they are and its KBs add to the client's list.
+    partial: bool = False
 
 
 def normalize_kbs(kbs) -> list[str]:

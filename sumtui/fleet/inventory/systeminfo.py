@@ -35,8 +35,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sumtui.fleet.inventory.model import Inventory, InventoryError, is_host_name, normalize_kbs
-from sumtui.fleet.osmap import architecture_from_system_type, edition_from_os_name, is_server_os_name
+from sumtui.fleet.inventory.model import (
+    Inventory,
+    InventoryError,
+    machine_name,
+    normalize_kbs,
+)
+from sumtui.fleet.osmap import (
+    architecture_from_system_type,
+    edition_from_os_name,
+    is_server_os_name,
+)
 
 # Field labels as systeminfo prints them, lower-cased, without the colon. English, German, Italian and
 # Simplified Chinese are checked against real output; the others are the translations Windows uses
@@ -88,12 +97,16 @@ _WORKSTATION_ROLE = re.compile(
 _BUILD_LINE = re.compile(r"^(\d{1,2}\.\d{1,2}\.(\d{3,6}))\b.*?\b(\d{3,6})\s*$")
 _OS_NAME = re.compile(r"^(?:Microsoft\s+)?Windows\b", re.IGNORECASE)
 _ARCH_VALUE = re.compile(r"\b(?:x64|x86|arm64|amd64)-based\b", re.IGNORECASE)
-_ENTRY = re.compile(r"^\[(\d{1,4})\]:\s*(.*)$")
+# Entry numbers grow with the list: "[01]" … "[9999]", "[10000]" and on (no upper bound on digits).
+_ENTRY = re.compile(r"^\[(\d+)\]:\s*(.*)$")
 _KB = re.compile(r"^KB(\d{1,8})\b", re.IGNORECASE)
 _COUNT = re.compile(r"\d+")
 _FIRST_LINE = re.compile(r"^(\S[^:]*?:)\s+\S")
 _LAST_COLON = re.compile(r"^(.*?\S)\s*:\s+(.*)$|^(.*?\S)\s*:$")
-_CSV_ENTRY_SPLIT = re.compile(r",(?=\[\d{1,4}\]:)")
+_CSV_ENTRY_SPLIT = re.compile(r",(?=\[\d+\]:)")
+# systeminfo /fo csv puts the whole hotfix list in one cell: 10,000 entries are ~200 KB, past the csv
+# module's 128 KB default. Raised (never lowered) to the largest inventory parse_inventory accepts.
+csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
 
 
 @dataclass
@@ -128,13 +141,14 @@ def looks_like_systeminfo(text: str) -> bool:
     return False
 
 
-def parse_systeminfo(text: str, *, name: str) -> Inventory:
+def parse_systeminfo(text: str, *, name: str, host: str | None = None) -> Inventory:
+    """`host` names the machine when the file's own host-name line is missing or unusable."""
     text = text.lstrip("\ufeff")
     first = text.lstrip("\r\n\t ").split("\n", 1)[0]
     fields = _csv_fields(text, name) if first.startswith('"') else _list_fields(text, name)
     if not fields:
         raise InventoryError(f"{name}: not a systeminfo output: no 'Label: value' lines")
-    return _inventory(fields, name)
+    return _inventory(fields, name, host)
 
 
 def _normal(label: str) -> str:
@@ -242,15 +256,16 @@ def _has_kb_entries(fld: _Field) -> bool:
     return any(_ENTRY.match(line) and _KB.match(_ENTRY.match(line).group(2)) for line in fld.extra[:3])
 
 
-def _inventory(fields: list[_Field], name: str) -> Inventory:
+def _inventory(fields: list[_Field], name: str, given: str | None) -> Inventory:
     host_at = _find(fields, "host")
     hosts = sum(1 for f in fields if _FIELD_OF_LABEL.get(f.label) == "host")
     builds = sum(1 for f in fields if _is_build_line(f))
     if hosts > 1 or builds > 1:
         raise InventoryError(f"{name}: systeminfo of {max(hosts, builds)} machines: import one machine per file")
-    host = fields[host_at if host_at is not None else 0].value
-    if not is_host_name(host):
-        raise InventoryError(f"{name}: systeminfo without a host name on its first line")
+    # Without a known host label the first field is the host name (its label may be in a language we
+    # do not know), unless the operator named the machine.
+    found = fields[host_at].value if host_at is not None else None if given else fields[0].value
+    host = machine_name(found, given, name=name, problem="systeminfo without a usable host name on its first line")
 
     name_at = _find(fields, "os_name", lambda f: bool(_OS_NAME.match(f.value)))
     os_name = fields[name_at].value if name_at is not None else None

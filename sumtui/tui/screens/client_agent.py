@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Checkbox
+from textual.widgets import Checkbox, Input, Label
 
 from sumtui.fleet.agent_settings import ClientAgentSettings
 from sumtui.tui.screens.settings_form import SettingsForm, field_row

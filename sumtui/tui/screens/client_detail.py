@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
-from sumtui.tui.cells import CellStyles, age_text, short_product, styled
+from sumtui.tui.cells import CellStyles, age_text, markup, plain, short_product, styled
 from sumtui.tui.messages import ClientDetailLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.screens.grid_screen import reload_on_data_change
@@ -47,33 +47,34 @@ def _when(text: str | None, now: datetime) -> str:
 
 
 def render_facts(detail, now: datetime) -> Content:
+    # Every fact came from the machine's agent or inventory: data (`markup`, `plain`), never markup.
     f = detail.facts
     arch = f" {detail.architecture}" if detail.architecture else ""
     lines = [
-        Content.from_markup("[b]$name[/b] · $domain · $os", name=detail.name, domain=f["domain"] or "no domain",
-                            os=(f["os"] or "OS not reported") + arch),
+        markup("[b]$name[/b] · $domain · $os", name=detail.name, domain=f["domain"] or "no domain",
+               os=(f["os"] or "OS not reported") + arch),
     ]
-    product = Content.from_markup("[b]$p[/b]", p=f["os_product"]) if f["os_product"] else Content.from_markup(
+    product = markup("[b]$p[/b]", p=f["os_product"]) if f["os_product"] else Content.from_markup(
         "[$text-warning]unmapped[/]: no catalog product matches this OS, so its updates stay Unknown")
     lines.append(Content.assemble(Content.from_markup("[dim]Product[/dim] "), product,
-                                  f" · build {f['build'] or 'not reported'}"))
+                                  plain(f" · build {f['build'] or 'not reported'}")))
     scan = f"scan {_when(f['last_scan'], now)}" if f["last_scan"] else "no scan"
-    lines.append(Content.from_markup(
+    lines.append(markup(
         "[dim]Inventory[/dim] $inv · $scan · $source$agent",
         inv=_when(f["last_inventory"], now), scan=scan, source=f["source"] or "?",
         agent=f" {f['agent_version']}" if f.get("agent_version") else "",
     ))
     if f["out_of_support"]:
-        support = Content.from_markup("[b $text-error]out of support[/] since $d", d=f["end_of_support"] or "?")
+        support = markup("[b $text-error]out of support[/] since $d", d=f["end_of_support"] or "?")
     elif f["end_of_support"]:
-        support = Content(f"supported until {f['end_of_support']}")
+        support = plain(f"supported until {f['end_of_support']}")
     else:
         support = Content("end of support not known")
-    tags = ", ".join(f["tags"]) or "none"
-    lines.append(Content.assemble(Content.from_markup("[dim]Support[/dim] "), support, f" · tags {tags}"))
-    lines.append(Content.from_markup("[dim]Member of[/dim] $c", c=", ".join(detail.collections) or "no collection"))
+    tags = ", ".join(str(t) for t in f["tags"]) or "none"
+    lines.append(Content.assemble(Content.from_markup("[dim]Support[/dim] "), support, plain(f" · tags {tags}")))
+    lines.append(markup("[dim]Member of[/dim] $c", c=", ".join(detail.collections) or "no collection"))
     if f["inventory_note"]:
-        lines.append(Content.from_markup("[$text-warning]Inventory KB list incomplete:[/] $n", n=f["inventory_note"]))
+        lines.append(markup("[$text-warning]Inventory KB list incomplete:[/] $n", n=f["inventory_note"]))
     return Content("\n").join(lines)
 
 
@@ -116,7 +117,7 @@ class ClientDetailScreen(PageScreen):
             with self.console.site.session() as session:
                 detail, states = load_client_detail(session, self.client_id, include_not_applicable=self.not_applicable)
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the client", one_line(exc)))
             return
@@ -132,7 +133,7 @@ class ClientDetailScreen(PageScreen):
             self.query_one("#client-facts", Static).update("This client is no longer in the site.")
             self.states = []
         else:
-            self.query_one("#site-header #header-title").update(f"sumtui › {message.detail.name}")
+            self.query_one("#site-header #header-title").update(plain(f"sumtui › {message.detail.name}"))
             self.query_one("#client-facts", Static).update(render_facts(message.detail, self.console.now()))
         self._show_rows(keep_cursor=True)
 
@@ -179,5 +180,5 @@ class ClientDetailScreen(PageScreen):
         state = self._by_id.get(event.row.key)
         if state is not None:
             # A fixed-height pane: no layout pass on every cursor move.
-            self.query_one("#client-reason", Static).update(Content.from_markup(
+            self.query_one("#client-reason", Static).update(markup(
                 "[b]KB$kb[/b] · $reason", kb=state.kb, reason=state.reason), layout=False)

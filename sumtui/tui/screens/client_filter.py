@@ -14,6 +14,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label, Select
 
 from sumtui.fleet.clients import ClientFilter
+from sumtui.tui.cells import plain
 from sumtui.tui.screens.filter import TRISTATE, FilterForm, _from_tristate, _tristate
 from sumtui.tui.screens.settings_form import field_row
 
@@ -61,7 +62,8 @@ class ClientFilterScreen(FilterForm[ClientFilter]):
         with Vertical(id="client-filter-dialog", classes="dialog"):
             yield Label("Filter clients (empty fields match everything)", classes="dialog-title")
             with VerticalScroll(id="filter-form"):
-                yield from field_row("Collection", Select(self._collections, prompt="any", compact=True, id="cf-collection",
+                yield from field_row("Collection", Select([(plain(name), i) for name, i in self._collections], prompt="any",
+                                                          compact=True, id="cf-collection",
                                                           value=f.collection_id if f.collection_id in ids else Select.NULL,
                                                           disabled=self._lock), name="collection")
                 yield from field_row("OS product", Input(f.os_product or "", id="cf-os", compact=True, placeholder="part of a product name",

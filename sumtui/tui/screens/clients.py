@@ -1,6 +1,8 @@
 """Clients (stage 5 and the Inventory Tool side track): every managed machine in a paged grid with its
 OS product, Required (Critical) count, last report and support state; search, filters, sort; enter
-opens a client's detail; `i` imports inventory files.
+opens a client's detail; `i` imports inventory files. `p` opens the registrations of known names held
+for approval (the status line counts them); `R` resets the selected client's registration after a
+confirmation (its agent's token stops working and the next registration of the name is accepted).
 
 The same screen, opened from Collections with a collection, is that collection's members view: the
 collection filter is fixed, and a static collection's members are added (`a`, by name) and removed
@@ -18,14 +20,24 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
 from sumtui.fleet.clients import ClientFilter
-from sumtui.tui.cells import CellStyles
-from sumtui.tui.fleet_sources import CLIENT_COLUMNS, CLIENT_SORT_LABELS, ClientsSource, post_collection_context
-from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, FleetChanged, WorkFailed
+from sumtui.tui.cells import CellStyles, plain
+from sumtui.tui.fleet_sources import (
+    CLIENT_COLUMNS,
+    CLIENT_SORT_LABELS,
+    ClientsSource,
+    post_collection_context,
+)
+from sumtui.tui.messages import (
+    CatalogChoicesLoaded,
+    CollectionsLoaded,
+    FleetChanged,
+    WorkFailed,
+)
 from sumtui.tui.screens.client_filter import describe_client_filter
 from sumtui.tui.screens.grid_screen import SearchGridScreen, count_status
 from sumtui.tui.widgets.paged_table import PagedTable
 
-CHANGES_SITE = ("import_inventories", "add_members", "remove_member")
+CHANGES_SITE = ("import_inventories", "add_members", "remove_member", "reset_registration")
 
 
 def name_list(text: str) -> list[str]:
@@ -44,6 +56,8 @@ class ClientsScreen(SearchGridScreen):
         Binding("a", "add_members", "Add members", id="clients.add_members"),
         Binding("x", "remove_member", "Remove member", id="clients.remove_member"),
         Binding("r", "reset", "Reset filters", show=False, id="clients.reset"),
+        Binding("p", "pending", "Pending registrations", id="clients.pending"),
+        Binding("R", "reset_registration", "Reset registration", show=False, id="clients.reset_registration"),
     ]
 
     def __init__(self, *, collection=None) -> None:
@@ -55,6 +69,7 @@ class ClientsScreen(SearchGridScreen):
         self.collections: list = []
         self._products: list[str] = []
         self._count: int | None = None
+        self._held = 0  # registrations of known names waiting for approval
         if collection is not None:
             self.TITLE = f"Members of {collection.name}"
 
@@ -72,17 +87,20 @@ class ClientsScreen(SearchGridScreen):
             hint += " · a: add members by name · x: remove the selected one"
         elif self.members_of is not None:
             hint += f" · members follow the rule: {self.members_of.rule_text}"
-        yield Static(hint, id="clients-hint", classes="hint status-line")
+        yield Static(plain(hint), id="clients-hint", classes="hint status-line")
 
     def on_mount(self) -> None:
         # The collections and product names (filter choices, status) follow the first rows.
         self.start_grid()
+        self.count_held()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in CHANGES_SITE and self.console.readonly:
             return False
         if action in ("add_members", "remove_member"):
             return self.static_members
+        if action == "pending":
+            return self.members_of is None
         return True
 
     # ------------------------------------------------------------------ the query
@@ -104,7 +122,9 @@ class ClientsScreen(SearchGridScreen):
             parts.append(described)
         parts.append(self.sort_status(CLIENT_SORT_LABELS))
         parts.append("Req.(C): required (critical) · EoS: out of support")
-        self.query_one("#clients-status", Static).update(" · ".join(parts))
+        if self._held and self.members_of is None:
+            parts.append(f"{self._held} registration{'s' if self._held != 1 else ''} waiting for approval (p)")
+        self.query_one("#clients-status", Static).update(plain(" · ".join(parts)))  # names and typed words
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -167,7 +187,10 @@ class ClientsScreen(SearchGridScreen):
     def action_import_inventories(self) -> None:
         if self.console.readonly:
             return
-        from sumtui.tui.screens.inventory_import import InventoryImportScreen, InventoryImportSummary
+        from sumtui.tui.screens.inventory_import import (
+            InventoryImportScreen,
+            InventoryImportSummary,
+        )
 
         def closed(summary: InventoryImportSummary | None) -> None:
             if summary is not None and summary.imported:
@@ -198,7 +221,8 @@ class ClientsScreen(SearchGridScreen):
     @work(thread=True, group="members-change", exit_on_error=False)
     def add_members(self, collection_id: int, names: list[str]) -> None:
         from sumtui.fleet.clients import find_client
-        from sumtui.fleet.collections import FleetError, get_collection, member_ids, set_static_members
+        from sumtui.fleet.collections import FleetError, get_collection, member_ids
+        from sumtui.workflows.collections import set_static_members
 
         try:
             with self.console.site.session() as session:
@@ -246,7 +270,8 @@ class ClientsScreen(SearchGridScreen):
 
     @work(thread=True, group="members-change", exit_on_error=False)
     def remove_member(self, collection_id: int, client_id: int, name: str) -> None:
-        from sumtui.fleet.collections import FleetError, get_collection, set_static_members
+        from sumtui.fleet.collections import FleetError, get_collection
+        from sumtui.workflows.collections import set_static_members
 
         try:
             with self.console.site.session() as session:
@@ -258,6 +283,69 @@ class ClientsScreen(SearchGridScreen):
             self.post_message(WorkFailed.from_exception("removing the member", exc, FleetError))
             return
         self.post_message(FleetChanged(f"{name} removed from {title!r}."))
+
+    # ------------------------------------------------------------------ registrations
+
+    @work(thread=True, exclusive=True, group="clients-held", exit_on_error=False)
+    def count_held(self) -> None:
+        from sumtui.fleet.registrations import list_held
+
+        try:
+            with self.console.site.session() as session:
+                held = sum(1 for view in list_held(session) if view.state == "pending")
+        except Exception:  # noqa: BLE001 - a count on the status line; the grid says the rest
+            return
+        self.app.call_from_thread(self._held_counted, held)
+
+    def _held_counted(self, held: int) -> None:
+        self._held = held
+        self._show_status()
+
+    def action_pending(self) -> None:
+        from sumtui.tui.screens.registrations import PendingRegistrationsScreen
+
+        self.app.push_screen(PendingRegistrationsScreen())
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.count_held()  # back from the pending registrations, or new ones came in meanwhile
+
+    def action_reset_registration(self) -> None:
+        if self.console.readonly:
+            return
+        row = self.query_one("#grid", PagedTable).current_row
+        if row is None:
+            self.notify("No client selected.", timeout=3)
+            return
+        from sumtui.tui.screens.confirm import ConfirmScreen
+
+        client_id, name = int(row.key), str(row.cells[0])
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.reset_registration(client_id)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Reset the registration of {name}? Its agent's token stops working at once, and the next machine that "
+            f"registers as {name} with the site enrollment key gets its identity (a reinstalled machine, a lost agent "
+            "state).", yes="Reset"), confirmed)
+
+    @work(thread=True, group="members-change", exit_on_error=False)
+    def reset_registration(self, client_id: int) -> None:
+        from sumtui.fleet.models import Client
+        from sumtui.fleet.registrations import RegistrationError, reset_registration
+
+        try:
+            with self.console.site.session() as session:
+                client = session.get(Client, client_id)
+                if client is None:
+                    raise RegistrationError("the client was deleted")
+                name = client.name
+                reset_registration(session, name=name)
+        except Exception as exc:
+            self.post_message(WorkFailed.from_exception("resetting the registration", exc, RegistrationError))
+            return
+        self.post_message(FleetChanged(f"Registration of {name} reset: its next registration is accepted."))
 
     @on(FleetChanged)
     def _fleet_changed(self, message: FleetChanged) -> None:

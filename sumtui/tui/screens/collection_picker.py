@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 from textual.widgets.option_list import Option
 
-from sumtui.tui.cells import pct_text
+from sumtui.tui.cells import pct_text, plain
 from sumtui.tui.widgets.lists import KeyOptionList
 
 
@@ -32,7 +32,7 @@ class CollectionPickerScreen(ModalScreen[int | None]):
     def _option(self, c) -> Option:
         mark = "▸ " if c.id == self._current else "  "
         pct = pct_text(c.compliant_pct)
-        return Option(f"{mark}{c.name}  ·  {c.members:,} members, {pct}% compliant", id=str(c.id))
+        return Option(plain(f"{mark}{c.name}  ·  {c.members:,} members, {pct}% compliant"), id=str(c.id))
 
     def on_mount(self) -> None:
         options = self.query_one("#picker-list", KeyOptionList)

@@ -10,9 +10,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from sumtui.tui.cells import CellStyles
-from sumtui.tui.fleet_sources import COLLECTION_COLUMNS, CollectionRow, collection_rows, post_collection_context
-from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded, FleetChanged, WorkFailed
+from sumtui.tui.cells import CellStyles, plain
+from sumtui.tui.fleet_sources import (
+    COLLECTION_COLUMNS,
+    CollectionRow,
+    collection_rows,
+    post_collection_context,
+)
+from sumtui.tui.messages import (
+    CatalogChoicesLoaded,
+    CollectionsLoaded,
+    FleetChanged,
+    WorkFailed,
+)
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.screens.grid_screen import reload_on_data_change
 from sumtui.tui.widgets.grid_source import ListSource
@@ -23,9 +33,10 @@ CHANGES_SITE = ("new", "edit", "delete")
 
 def save_collection(site, value):
     """Runs in the form's worker: create or update, and say what came of it."""
-    from sumtui.fleet.collections import create_collection, get_collection, update_collection
+    from sumtui.fleet.collections import get_collection
     from sumtui.fleet.models import CollectionCreate
     from sumtui.tui.screens.collection_form import CollectionSaved
+    from sumtui.workflows.collections import create_collection, update_collection
 
     with site.session() as session:
         if value.collection_id is None:
@@ -125,8 +136,8 @@ class CollectionsScreen(PageScreen):
         kind = {"builtin": "built in: every client", "static": "static: members added by hand",
                 "rule": f"rule: {c.rule_text}"}[c.kind]
         windows = f"{c.windows} maintenance window{'s' if c.windows != 1 else ''}" if c.windows else "no maintenance window"
-        detail.update(f"{c.name} — {c.description or 'no description'}\n{kind} · {c.members:,} members, "
-                      f"{c.reported:,} reported, {c.compliant:,} compliant · {windows}", layout=False)
+        detail.update(plain(f"{c.name} — {c.description or 'no description'}\n{kind} · {c.members:,} members, "
+                            f"{c.reported:,} reported, {c.compliant:,} compliant · {windows}"), layout=False)
 
     @on(PagedTable.RowActivated, "#grid")
     def _activated(self) -> None:
@@ -140,7 +151,10 @@ class CollectionsScreen(PageScreen):
     def _form(self, current: CollectionRow | None) -> None:
         from functools import partial
 
-        from sumtui.tui.screens.collection_form import CollectionFormScreen, CollectionSaved
+        from sumtui.tui.screens.collection_form import (
+            CollectionFormScreen,
+            CollectionSaved,
+        )
 
         def saved(result: CollectionSaved | None) -> None:
             if result is None:
@@ -189,7 +203,8 @@ class CollectionsScreen(PageScreen):
 
     @work(thread=True, group="collection-change", exit_on_error=False)
     def delete(self, c: CollectionRow) -> None:
-        from sumtui.fleet.collections import FleetError, delete_collection, get_collection
+        from sumtui.fleet.collections import FleetError, get_collection
+        from sumtui.workflows.collections import delete_collection
 
         try:
             with self.console.site.session() as session:

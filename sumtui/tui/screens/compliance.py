@@ -19,18 +19,28 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from sumtui.catalog.queries import UpdateFilter
-from sumtui.tui.cells import CellStyles, pct_text
-from sumtui.tui.compliance_sources import COMPLIANCE_COLUMNS, COMPLIANCE_SORT_LABELS, ComplianceSource, UpdateRef
+from sumtui.tui.cells import CellStyles, markup, pct_text, plain
+from sumtui.tui.compliance_sources import (
+    COMPLIANCE_COLUMNS,
+    COMPLIANCE_SORT_LABELS,
+    ComplianceSource,
+    UpdateRef,
+)
 from sumtui.tui.fleet_sources import post_collection_context
 from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded
-from sumtui.tui.screens.grid_screen import SearchGridScreen, UpdateFilterAction, count_status
+from sumtui.tui.screens.grid_screen import (
+    SearchGridScreen,
+    UpdateFilterAction,
+    count_status,
+)
 from sumtui.tui.widgets.paged_table import PagedTable
+from sumtui.tui.widgets.stale_states import StaleStatesLine
 
 
 def ref_summary(ref: UpdateRef) -> Content:
     """Two lines under the grid: the update in full words, then what enter does."""
     released = ref.released.strftime("%Y-%m-%d") if ref.released else "no release date"
-    return Content.from_markup(
+    return markup(
         "[b]KB$kb[/b] $severity · $title · released $released\n[dim]$product · enter: the clients that need it[/dim]",
         kb=ref.kb, severity=ref.severity or "no severity", title=ref.title, released=released, product=ref.product,
     )
@@ -64,6 +74,7 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-bar"):
             yield Input(placeholder="/ search: words in KB, title, product or CVE", id="search", compact=True)
+        yield StaleStatesLine(id="compliance-stale")
         yield Static("", id="compliance-collection", classes="status-line")
         yield Static("", id="compliance-query", classes="status-line")
         yield PagedTable(COMPLIANCE_COLUMNS, None, page_size=100, sort_key=self.sort, sort_descending=self.descending,
@@ -138,7 +149,7 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         elif c is None:
             head = "No clients yet: agents report to the management point (:mp), or import inventories (:clients)."
         else:
-            head = Content.from_markup(
+            head = markup(
                 "[b]$name[/b]: $members clients, $reported reported, $unknown unknown · [b]$pct%[/b] compliant  [dim](c: change)[/dim]",
                 name=c.name, members=f"{c.members:,}", reported=f"{c.reported:,}", unknown=f"{c.members - c.reported:,}",
                 pct=pct_text(c.compliant_pct),
@@ -151,7 +162,7 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         if described != UpdateFilter():
             parts.append(described.describe())
         parts.append(self.sort_status(COMPLIANCE_SORT_LABELS))
-        self.query_one("#compliance-query", Static).update(" · ".join(parts))
+        self.query_one("#compliance-query", Static).update(plain(" · ".join(parts)))  # typed words among them
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from sumtui.tui.cells import plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
@@ -22,7 +24,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Label(self._question, id="confirm-question")
+            yield Label(plain(self._question), id="confirm-question")  # it names things from outside
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._yes} (y)", id="confirm-yes", variant="error", compact=True)
                 yield Button(f"{self._no} (n)", id="confirm-no", compact=True)

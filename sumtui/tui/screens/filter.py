@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from sumtui.catalog.models import CLASSIFICATIONS, SEVERITIES
 from sumtui.catalog.queries import UpdateFilter
+from sumtui.tui.cells import plain
 from sumtui.tui.screens.settings_form import field_row
 
 T = TypeVar("T")
@@ -120,7 +121,7 @@ class FilterScreen(FilterForm[UpdateFilter]):
                                                     placeholder="all must appear: KB, title, product, CVE"), name="text")
                 yield from field_row("Product", Input(f.product or "", id="filter-product", compact=True, placeholder="part of a name",
                                                       suggester=SuggestFromList(self._products, case_sensitive=False)), name="product")
-                yield from field_row("Family", Select([(x, x) for x in self._families], value=f.family or Select.NULL,
+                yield from field_row("Family", Select([(plain(x), x) for x in self._families], value=f.family or Select.NULL,
                                                       prompt="any", id="filter-family", compact=True), name="family")
                 yield from field_row("Classification", Select([(c, c) for c in CLASSIFICATIONS], value=f.classification or Select.NULL,
                                                               prompt="any", id="filter-classification", compact=True), name="classification")

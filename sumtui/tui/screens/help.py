@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label
 
+from sumtui.tui.cells import plain
 from sumtui.tui.widgets.lists import KeyDataTable
 
 
@@ -35,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
-            yield Label(f"Keys on {self._title}", classes="dialog-title")
+            yield Label(plain(f"Keys on {self._title}"), classes="dialog-title")  # a title can name a collection
             yield KeyDataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Label("Remap a key with its id in the keymap. esc or ? closes.", classes="hint")
 

@@ -13,9 +13,11 @@ from textual.events import Resize
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
+from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import ChecklistLoaded, TriageLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.widgets.lists import KeyOptionList
+from sumtui.tui.widgets.stale_states import StaleStatesLine
 from sumtui.tui.widgets.triage import TriageList, TriagePanel
 
 TITLE_WIDTH = 30
@@ -38,7 +40,8 @@ def stage_prompt(stage, *, is_next: bool) -> Content:
         mark = Content("–")
     title = stage.title.ljust(TITLE_WIDTH)
     head = Content.from_markup("[b]$title[/b]", title=title) if is_next else Content(title)
-    return Content.assemble(mark, " ", stage.label.rjust(4), "  ", head, " ", Content(stage.status))
+    # A stage's status quotes what it found (the last run's outcome, a site's URL): data.
+    return Content.assemble(mark, " ", stage.label.rjust(4), "  ", head, " ", plain(stage.status))
 
 
 class HomeScreen(PageScreen):
@@ -63,6 +66,7 @@ class HomeScreen(PageScreen):
                 yield StageList(id="stages")
                 yield Static("", id="stage-status")
                 yield Static("", id="home-figures")
+                yield StaleStatesLine(id="home-stale")
             yield TriagePanel(id="triage")
 
     def on_mount(self) -> None:
@@ -114,7 +118,7 @@ class HomeScreen(PageScreen):
             with self.console.site.session() as session:
                 view = load_triage(session, now=self.console.now())
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the triage figures", one_line(exc)))
             return
@@ -144,14 +148,14 @@ class HomeScreen(PageScreen):
     @work(thread=True, exclusive=True, group="checklist", exit_on_error=False)
     def load_checklist(self) -> None:
         from sumtui.catalog.queries import catalog_counts
-        from sumtui.checklist import checklist
+        from sumtui.workflows.checklist import checklist
 
         try:
             with self.console.site.session() as session:
                 stages = checklist(session, now=self.console.now())
                 counts = catalog_counts(session)
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the checklist", one_line(exc)))
             return
@@ -159,7 +163,7 @@ class HomeScreen(PageScreen):
 
     @on(ChecklistLoaded)
     def _show(self, message: ChecklistLoaded) -> None:
-        from sumtui.checklist import next_stage
+        from sumtui.workflows.checklist import next_stage
 
         if not self._stages:
             self.load_triage()
@@ -201,8 +205,8 @@ class HomeScreen(PageScreen):
             return
         state = "done" if stage.done else "not done" if stage.available else "not yet available"
         hint = f"enter opens {stage.screen}" if stage.screen else "arrives in a later release"
-        panel.update(Content.from_markup("[b]$label $title[/b] — $state · $hint\n$status",
-                                         label=stage.label, title=stage.title, state=state, hint=hint, status=stage.status))
+        panel.update(markup("[b]$label $title[/b] — $state · $hint\n$status",
+                            label=stage.label, title=stage.title, state=state, hint=hint, status=stage.status))
 
     @on(StageList.OptionSelected, "#stages")
     def _open(self, event: StageList.OptionSelected) -> None:

@@ -10,8 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from sumtui.tui.cells import plain
 
 SUFFIXES = (".json", ".xml")
 
@@ -44,17 +47,18 @@ def expand_paths(text: str, suffixes: tuple[str, ...] = SUFFIXES) -> tuple[list[
     return list(dict.fromkeys(files)), problems
 
 
-def files_preview(files: list[Path]) -> str:
-    """'7 file(s): a.json, b.json, c.json, d.json, …' under the paths as they are typed ('' for none)."""
+def files_preview(files: list[Path]) -> Content:
+    """'7 file(s): a.json, b.json, c.json, d.json, …' under the paths as they are typed (empty for none).
+    File names are data: `report[1].txt` is not markup."""
     if not files:
-        return ""
+        return Content("")
     names = ", ".join(f.name for f in files[:4]) + (", …" if len(files) > 4 else "")
-    return f"{len(files)} file(s): {names}"
+    return plain(f"{len(files)} file(s): {names}")
 
 
-def problems_line(problems: list[str]) -> str:
+def problems_line(problems: list[str]) -> Content:
     """The first three problems with the paths, for the form's error line."""
-    return "; ".join(problems[:3])
+    return plain("; ".join(problems[:3]))
 
 
 class ImportScreen(ModalScreen[list[Path] | None]):

@@ -18,11 +18,11 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
 from sumtui.tui.cells import CellStyles, short_product, styled
-from sumtui.tui.inventory_import import INVENTORY_SUFFIXES, InventoryResult
 from sumtui.tui.messages import InventoryFileImported, InventoryImportDone
 from sumtui.tui.screens.import_files import expand_paths, files_preview, problems_line
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
+from sumtui.workflows.intake import INVENTORY_SUFFIXES, InventoryResult
 
 RESULT_COLUMNS = (
     GridColumn("client", "Client / file", 12, flex=True, sortable=False),
@@ -126,8 +126,8 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
     def _import(self, files: list[Path], name: str | None) -> None:
         from sumtui.compliance.queries import take_snapshot
         from sumtui.compliance.view import load_view
-        from sumtui.tui.app import one_line
-        from sumtui.tui.inventory_import import import_inventory_file
+        from sumtui.errors import one_line
+        from sumtui.workflows.intake import import_inventory_file
 
         worker = get_current_worker()
         site = self.app.site

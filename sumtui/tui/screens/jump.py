@@ -11,6 +11,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label
 from textual.widgets.option_list import Option
 
+from sumtui.tui.cells import plain
 from sumtui.tui.widgets.lists import KeyOptionList
 
 
@@ -62,7 +63,7 @@ class JumpScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#jump-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        from sumtui.tui.app import page_name
+        from sumtui.tui.pages import page_name
 
         name = page_name(event.value)
         if name is None:
@@ -72,7 +73,7 @@ class JumpScreen(ModalScreen[str | None]):
             elif not event.value.strip() and options.highlighted is not None:
                 name = options.get_option_at_index(options.highlighted).id
         if name is None:
-            self.query_one("#jump-error", Label).update(f"No screen called {event.value.strip()!r}.")
+            self.query_one("#jump-error", Label).update(plain(f"No screen called {event.value.strip()!r}."))
             return
         self.dismiss(name)
 

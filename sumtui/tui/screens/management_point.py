@@ -1,9 +1,10 @@
 """Management point: where agents report (the URL, a setting), whether it answers (a probe of its health
 endpoint), how to start it, the site enrollment key and the exact command line for a client's agent.
+The key is shown only right after it is made (first visit) or rotated: the site keeps only its hash.
 
 `p` probes again, `e` edits the URL, `r` rotates the key after a confirmation, `y` copies the agent
 command (OSC 52: works through SSH in most terminals). A read-only console neither edits nor rotates,
-and never creates a key: it shows the one there is.
+and never creates a key: it says whether there is one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import FleetChanged, MpLoaded, MpProbed, WorkFailed
 from sumtui.tui.screens.base import PageScreen
 
@@ -65,6 +67,13 @@ class ManagementPointScreen(PageScreen):
     def on_mount(self) -> None:
         self.load()
 
+    def on_screen_suspend(self) -> None:
+        if self not in self.app.screen_stack and self.key is not None:
+            # Left (not just covered by a dialog): a key made here is not shown again, on this visit's
+            # page or any later one; the next visit finds it hidden like any other key.
+            self.key = None
+            self.load()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit_url", "rotate") and self.console.readonly:
             return False
@@ -77,47 +86,54 @@ class ManagementPointScreen(PageScreen):
 
     @work(thread=True, exclusive=True, group="mp-load", exit_on_error=False)
     def load(self) -> None:
-        from sumtui.db.site_settings import load_setting
         from sumtui.fleet import enrollment, management_point
 
         site = self.console.site
         try:
             with site.session() as session:
                 settings, _ = management_point.load(session)
-                if self.console.readonly:
-                    stored, _ = load_setting(session, key=enrollment.KEY, model=enrollment.Enrollment)
-                    key = stored.key or None
-                else:
-                    key = enrollment.enrollment_key(session)  # made on first use, like `sumtui enroll-key`
+                has_key = enrollment.has_enrollment_key(session)
+                key = None
+                if not has_key and not self.console.readonly:
+                    key = enrollment.create_enrollment_key(session)  # made on first use, like `sumtui enroll-key`
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the management point settings", one_line(exc)))
             return
         database = str(site.engine.url.database) if site.is_sqlite else None
-        self.post_message(MpLoaded(settings, key, database))
+        self.post_message(MpLoaded(settings, key, database, has_key=has_key))
 
     @on(MpLoaded)
     def _loaded(self, message: MpLoaded) -> None:
         from sumtui.fleet.management_point import agent_command, serve_command
 
-        self.settings, self.key, self.database = message.settings, message.key, message.database
+        # A key made or rotated on this screen stays shown while it is open: the site cannot show it again.
+        self.settings, self.database = message.settings, message.database
+        self.key = message.key or self.key
         url = message.settings.url
-        self._set("url", Content.from_markup("$url  [dim](e: edit)[/dim]", url=url)
-                  if not self.console.readonly else url)
+        # URLs, paths, keys and probe verdicts are data: `markup` variables or `plain`, never markup.
+        self._set("url", markup("$url  [dim](e: edit)[/dim]", url=url) if not self.console.readonly else plain(url))
         serve = serve_command(url, database=message.database)
         where = "" if message.database else "\n[dim]with --db or SUMTUI_DB naming this site's database[/dim]"
-        self._set("serve", Content.from_markup(f"[b]$serve[/b]  [dim]on the site server[/dim]{where}", serve=serve))
-        if message.key is None:
+        self._set("serve", markup(f"[b]$serve[/b]  [dim]on the site server[/dim]{where}", serve=serve))
+        rotate = "" if self.console.readonly else " · r: rotate"
+        if self.key is not None:
+            self._set("key", markup(f"$key\n[dim]shown only now: the site keeps only a hash of it{rotate}[/dim]",
+                                    key=self.key))
+            self._set("agent", markup("[b]$line[/b]\n[dim]y copies it · registered agents keep "
+                                      "working when the key rotates[/dim]", line=agent_command(url, self.key)))
+        elif message.has_key:
+            self._set("key", Content.from_markup(
+                "set [dim](not shown again: the site keeps only a hash of it"
+                + ("" if self.console.readonly else "; r makes a new one and shows it") + ")[/dim]"))
+            self._set("agent", markup("$line\n[dim]KEY: the key given when it was made[/dim]",
+                                      line=f"sumtui agent --server {url} --enroll-key KEY"))
+        else:
             self._set("key", Content.from_markup(
                 "[dim]none yet: a read-write console or `sumtui enroll-key` makes one[/dim]"))
-            self._set("agent", Content.from_markup(f"sumtui agent --server {url} --enroll-key KEY"))
-        else:
-            rotate = "" if self.console.readonly else "  [dim](r: rotate)[/dim]"
-            self._set("key", Content.from_markup(f"$key{rotate}", key=message.key))
-            self._set("agent", Content.from_markup("[b]$line[/b]\n[dim]y copies it · registered agents keep "
-                                                   "working when the key rotates[/dim]", line=agent_command(url, message.key)))
-        self._set("status", Content.from_markup("[dim]probing $url…[/dim]", url=url))
+            self._set("agent", plain(f"sumtui agent --server {url} --enroll-key KEY"))
+        self._set("status", markup("[dim]probing $url…[/dim]", url=url))
         self.query_one("#mp-hint", Static).update(
             "Agents report their inventory and scan states here; clients appear on :clients as they do. Machines "
             "without an agent: import their inventories on :clients (i).")
@@ -130,7 +146,7 @@ class ManagementPointScreen(PageScreen):
         try:
             status = asyncio.run(probe(url, transport=self.console.mp_transport))
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("probing the management point", one_line(exc)))
             return
@@ -148,12 +164,12 @@ class ManagementPointScreen(PageScreen):
             figures = []
             if s.catalog_updates is not None:
                 figures.append(f"{s.catalog_updates:,} updates in its catalog")
-            self._set("status", Content.from_markup("✔ reachable: $verdict$more", verdict=s.verdict,
-                                                    more=f" · {', '.join(figures)}" if figures else ""))
+            self._set("status", markup("✔ reachable: $verdict$more", verdict=s.verdict,
+                                       more=f" · {', '.join(figures)}" if figures else ""))
         else:
             host, port = host_and_port(s.url)
             other = "" if self.console.readonly else ", or correct the URL (e)"
-            self._set("status", Content.from_markup(
+            self._set("status", markup(
                 "✘ not reachable: $verdict\n[i]fix:[/i] start it with `sumtui serve --host $host --port $port`$other",
                 verdict=s.verdict, host=host, port=str(port), other=other))
 
@@ -161,7 +177,7 @@ class ManagementPointScreen(PageScreen):
 
     def action_probe(self) -> None:
         if self.settings is not None:
-            self._set("status", Content.from_markup("[dim]probing $url…[/dim]", url=self.settings.url))
+            self._set("status", markup("[dim]probing $url…[/dim]", url=self.settings.url))
             self.probe(self.settings.url)
 
     def action_edit_url(self) -> None:
@@ -186,7 +202,7 @@ class ManagementPointScreen(PageScreen):
             with self.console.site.session() as session:
                 management_point.save(session, settings)
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("saving the management point URL", one_line(exc)))
             return
@@ -211,13 +227,14 @@ class ManagementPointScreen(PageScreen):
 
         try:
             with self.console.site.session() as session:
-                rotate_enrollment_key(session)
+                key = rotate_enrollment_key(session)
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("rotating the enrollment key", one_line(exc)))
             return
-        self.post_message(FleetChanged("Enrollment key rotated: give agents the new command line."))
+        self.app.call_from_thread(setattr, self, "key", key)  # shown by the reload that follows, and only here
+        self.post_message(FleetChanged("Enrollment key rotated: it is shown only now; give agents the new command line."))
 
     @on(FleetChanged)
     def _changed(self, message: FleetChanged) -> None:
@@ -229,7 +246,7 @@ class ManagementPointScreen(PageScreen):
         from sumtui.fleet.management_point import agent_command
 
         if self.settings is None or self.key is None:
-            self.notify("No enrollment key yet.", timeout=3)
+            self.notify("The enrollment key is shown only when it is made: r makes a new one.", timeout=4)
             return
         self.app.copy_to_clipboard(agent_command(self.settings.url, self.key))
         self.notify("Agent command copied (paste it on the client).", timeout=4)

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sumtui.timeutil import age
+from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import PrereqsChecked, WorkFailed
 from sumtui.tui.screens.base import PageScreen
 
@@ -21,9 +22,10 @@ MARKS = {"ok": ("✔", "check-ok"), "failed": ("✘", "check-failed"), "unavaila
 def check_row(check) -> Horizontal:
     """`✔ Site database   verdict` with the verdict and its fix hint wrapping under themselves."""
     mark, css_class = MARKS.get(check.status, ("?", ""))
-    text = Content(check.verdict)
+    # Verdicts quote paths, URLs and the errors of what was checked.
+    text = plain(check.verdict)
     if check.fix:
-        text = Content.assemble(text, "\n", Content.from_markup("[i]fix:[/i] $fix", fix=check.fix))
+        text = Content.assemble(text, "\n", markup("[i]fix:[/i] $fix", fix=check.fix))
     return Horizontal(
         Static(Content.from_markup("$mark [b]$title[/b]", mark=mark, title=check.title), classes="check-title"),
         Static(text, classes="check-text"),
@@ -60,8 +62,9 @@ class PrereqsScreen(PageScreen):
 
     @work(thread=True, exclusive=True, group="prereqs", exit_on_error=False)
     def run_checks(self) -> None:
-        from sumtui import paths, prereqs
+        from sumtui import paths
         from sumtui.catalog import settings as update_point
+        from sumtui.workflows import prereqs
 
         app = self.console
         try:
@@ -76,7 +79,7 @@ class PrereqsScreen(PageScreen):
             with app.site.session() as session:
                 prereqs.save_report(session, report)
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("running the prerequisite checks", one_line(exc)))
             return

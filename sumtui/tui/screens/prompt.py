@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from sumtui.tui.cells import plain
+
 
 class PromptScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", key_display="esc", id="prompt.cancel")]
@@ -28,9 +30,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog", classes="dialog"):
-            yield Label(self._title, classes="dialog-title")
+            # Titles and details name collections and searches; problems quote what was typed.
+            yield Label(plain(self._title), classes="dialog-title")
             if self._detail:
-                yield Label(self._detail, classes="hint")
+                yield Label(plain(self._detail), classes="hint")
             yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
             yield Label("", id="prompt-error", classes="form-error")
             with Horizontal(classes="buttons"):
@@ -43,7 +46,7 @@ class PromptScreen(ModalScreen[str | None]):
         text = self.query_one("#prompt-input", Input).value.strip()
         problem = self._check(text)
         if problem:
-            self.query_one("#prompt-error", Label).update(problem)
+            self.query_one("#prompt-error", Label).update(plain(problem))
             return
         self.dismiss(text)
 

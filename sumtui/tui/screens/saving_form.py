@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from sumtui.tui.cells import plain
 from sumtui.tui.messages import FormRejected, FormSaved
 
 V = TypeVar("V")
@@ -40,7 +41,7 @@ class SavingForm(ModalScreen[R], Generic[V, R]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id=self.DIALOG_ID, classes="dialog saving-form"):
-            yield Label(self.heading, classes="dialog-title")
+            yield Label(plain(self.heading), classes="dialog-title")  # headings name collections
             with VerticalScroll(classes="saving-fields", can_focus=False):
                 yield from self.compose_fields()
             yield Static("", id="form-error", classes="form-error")
@@ -61,7 +62,7 @@ class SavingForm(ModalScreen[R], Generic[V, R]):
     def show_error(self, text: str, *, field: str | None = None) -> None:
         """One line under a field (`#error-<field>`) or under the whole form."""
         target = self.query_one(f"#error-{field}" if field else "#form-error", Static)
-        target.update(text)
+        target.update(plain(text))  # errors quote names and what was typed
         target.display = bool(text)
 
     def clear_errors(self) -> None:
@@ -92,7 +93,7 @@ class SavingForm(ModalScreen[R], Generic[V, R]):
             self.post_message(FormRejected(str(exc)))
             return
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(FormRejected(one_line(exc)))
             return

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from sumtui.tui.cells import plain
 from sumtui.tui.widgets.site_header import SiteHeader
 
 T = TypeVar("T", bound=BaseModel)
@@ -108,10 +109,10 @@ class SettingsForm(ModalScreen[T], Generic[T]):
             problems.append(f"{name.replace('_', ' ')}: {text}" if name else text)
             matches = self.query(f"#error-{name}") if name else []
             for target in matches:
-                target.update(text)
+                target.update(plain(text))  # validation messages quote what was typed
                 target.display = True
         summary = self.query_one("#form-errors", Static)
-        summary.update(f"Not saved: {len(problems)} problem(s). " + "; ".join(problems))
+        summary.update(plain(f"Not saved: {len(problems)} problem(s). " + "; ".join(problems)))
         summary.display = True
         first = next((w for w in self.query(".field-error") if w.display), None)
         if first is not None:

@@ -1,5 +1,5 @@
-"""Synchronize (stage 4): sync now, import files, the running job's progress, the history of runs and the
-errors of the selected run.
+"""Synchronize (stage 4): sync now, import files, re-evaluate the fleet, the running job's progress, the
+history of runs and the errors of the selected run.
 
 The job itself belongs to the App (it goes on when you leave this page); this page shows the App's
 `job` reactive and reloads the history whenever `data_version` moves.
@@ -17,13 +17,20 @@ from textual.content import Content
 from textual.widgets import Button, Input, ProgressBar, Static
 
 from sumtui.timeutil import age
+from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import RunErrorsLoaded, RunsLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
-from sumtui.tui.widgets.lists import KeyDataTable
+from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
+from sumtui.tui.widgets.paged_table import PagedTable
 
+# A paged grid, like every list: its number columns widen to their values instead of being cut.
 RUN_COLUMNS = (
-    ("started", "Started"), ("kind", "Kind"), ("status", "Status"), ("fetched", "Fetch"), ("unchanged", "Same"),
-    ("failed", "Fail"), ("new", "New"), ("revised", "Rev"), ("superseded", "Sup"), ("expired", "Exp"), ("errors", "Err"),
+    GridColumn("started", "Started", 16, sortable=False, kind="id"),
+    GridColumn("kind", "Kind", 6, sortable=False, kind="state"),
+    GridColumn("status", "Status", 9, sortable=False, kind="state"),
+    *(GridColumn(key, label, len(label), align="right", sortable=False, kind="number") for key, label in (
+        ("fetched", "Fetch"), ("unchanged", "Same"), ("failed", "Fail"), ("new", "New"), ("revised", "Rev"),
+        ("superseded", "Sup"), ("expired", "Exp"), ("errors", "Err"))),
 )
 HISTORY_LIMIT = 100
 
@@ -42,6 +49,7 @@ class SyncScreen(PageScreen):
         Binding("s", "sync_now", "Sync now", id="sync.start"),
         Binding("i", "import_files", "Import files", id="sync.import"),
         Binding("c", "cancel_job", "Cancel job", id="sync.cancel"),
+        Binding("e", "reevaluate", "Re-evaluate", id="sync.reevaluate"),
         Binding("m", "focus_months", "Months", show=False, id="sync.months"),
         Binding("r", "refresh", "Refresh", show=False, id="sync.refresh"),
     ]
@@ -69,7 +77,7 @@ class SyncScreen(PageScreen):
             yield self._job_bar
             yield self._job_counts
         yield Static("History", classes="section-title")
-        yield KeyDataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(RUN_COLUMNS, ListSource([]), page_size=HISTORY_LIMIT, id="runs")
         yield Static("Fetch/Same/Fail: months · New/Rev/Sup/Exp: updates · Err: errors (below)",
                      id="runs-legend", classes="hint")
         yield Static("Errors", id="errors-title", classes="section-title")
@@ -77,9 +85,6 @@ class SyncScreen(PageScreen):
             yield Static("", id="run-errors-text")
 
     def on_mount(self) -> None:
-        table = self.query_one("#runs", KeyDataTable)
-        for key, label in RUN_COLUMNS:
-            table.add_column(label, key=key)
         self.watch(self.app, "job", self._show_job)
         self.watch(self.app, "data_version", self._data_changed, init=False)
         self.load_runs()
@@ -93,7 +98,7 @@ class SyncScreen(PageScreen):
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("sync_now", "import_files", "focus_months") and self.console.readonly:
+        if action in ("sync_now", "import_files", "focus_months", "reevaluate") and self.console.readonly:
             return False
         if action == "cancel_job":
             return self.console.job is not None
@@ -122,6 +127,10 @@ class SyncScreen(PageScreen):
                 self.console.start_import(files)
 
         self.app.push_screen(ImportScreen(), chosen)
+
+    def action_reevaluate(self) -> None:
+        """Every client against the catalog as stored now (states older than the catalog, or on demand)."""
+        self.console.action_reevaluate()
 
     def action_cancel_job(self) -> None:
         if not self.console.cancel_job():
@@ -157,7 +166,7 @@ class SyncScreen(PageScreen):
             bar.update(total=100, progress=0)
             self._show_last_run()
             return
-        title.update(Content.from_markup("[b]$headline[/b]  $message", headline=job.headline().capitalize(), message=job.message))
+        title.update(markup("[b]$headline[/b]  $message", headline=job.headline().capitalize(), message=job.message))
         if job.months_total:
             bar.update(total=job.months_total, progress=job.months_done)
         else:
@@ -174,7 +183,7 @@ class SyncScreen(PageScreen):
             counts.update("")
             return
         when = age(last.ended_at or last.started_at, self.console.now())
-        title.update(Content.from_markup("Last $kind [b]$status[/b] $when ago", kind=last.kind, status=last.status, when=when))
+        title.update(markup("Last $kind [b]$status[/b] $when ago", kind=last.kind, status=last.status, when=when))
         counts.update(
             f"Months: {last.months_fetched} fetched, {last.months_unchanged} unchanged, {last.months_failed} failed · "
             f"updates: {last.updates_new} new, {last.updates_revised} revised"
@@ -194,7 +203,7 @@ class SyncScreen(PageScreen):
                 runs = list_runs(session, limit=HISTORY_LIMIT)
                 counts = {r.id: error_count(session, run_id=r.id) for r in runs}
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the sync history", one_line(exc)))
             return
@@ -203,28 +212,34 @@ class SyncScreen(PageScreen):
     @on(RunsLoaded)
     def _show_runs(self, message: RunsLoaded) -> None:
         self._runs, self._error_counts = message.runs, message.error_counts
-        table = self.query_one("#runs", KeyDataTable)
-        keep = self._selected_run
-        table.clear()
-        for run in message.runs:
-            table.add_row(
+        table = self.query_one("#runs", PagedTable)
+        rows = [
+            GridRow(key=run.id, cells=(
                 local_time(run.started_at), run.kind, run.status, str(run.months_fetched), str(run.months_unchanged),
                 str(run.months_failed), str(run.updates_new), str(run.updates_revised), str(run.updates_superseded),
-                str(run.updates_expired), str(message.error_counts.get(run.id, 0)), key=str(run.id),
-            )
+                str(run.updates_expired), str(message.error_counts.get(run.id, 0)),
+            ))
+            for run in message.runs
+        ]
+        table.set_source(ListSource(rows), keep_cursor=True)
         if message.runs:
             ids = [r.id for r in message.runs]
-            row = ids.index(keep) if keep in ids else 0
-            table.move_cursor(row=row)
-            self._select_run(ids[row])
+            self._select_run(self._selected_run if self._selected_run in ids else ids[0])
         else:
             self._select_run(None)
         self._show_last_run()
 
-    @on(KeyDataTable.RowHighlighted, "#runs")
-    def _run_highlighted(self, event: KeyDataTable.RowHighlighted) -> None:
-        if event.row_key is not None and event.row_key.value is not None:
-            self._select_run(int(event.row_key.value))
+    @on(PagedTable.Loaded, "#runs")
+    def _runs_shown(self) -> None:
+        # The selected run keeps the cursor wherever the new list puts it.
+        ids = [r.id for r in self._runs]
+        if self._selected_run in ids:
+            self.query_one("#runs", PagedTable).move_cursor(ids.index(self._selected_run))
+
+    @on(PagedTable.CursorMoved, "#runs")
+    def _run_highlighted(self, event: PagedTable.CursorMoved) -> None:
+        if event.row is not None:
+            self._select_run(int(event.row.key))
 
     def _select_run(self, run_id: int | None) -> None:
         if run_id == self._selected_run and run_id is not None:
@@ -244,7 +259,7 @@ class SyncScreen(PageScreen):
             with self.console.site.session() as session:
                 errors = run_errors(session, run_id=run_id)
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the run's errors", one_line(exc)))
             return
@@ -259,10 +274,11 @@ class SyncScreen(PageScreen):
         text = self.query_one("#run-errors-text", Static)
         if run is None:
             return
-        title.update(f"Run {run.id}: {run.kind} {run.status}, {len(message.errors)} error(s)")
-        lines = [Content.from_markup("[dim]source[/dim] $source", source=run.source)]
+        title.update(plain(f"Run {run.id}: {run.kind} {run.status}, {len(message.errors)} error(s)"))
+        # Sources, messages and reasons quote upstreams and files: data, never markup.
+        lines = [markup("[dim]source[/dim] $source", source=run.source)]
         if run.message and not message.errors:
-            lines.append(Content(run.message))
+            lines.append(plain(run.message))
         for error in message.errors:
-            lines.append(Content.from_markup("[b]$month[/b]  $reason", month=error.month or "(run)", reason=error.reason))
+            lines.append(markup("[b]$month[/b]  $reason", month=error.month or "(run)", reason=error.reason))
         text.update(Content("\n").join(lines))

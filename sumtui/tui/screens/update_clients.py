@@ -6,12 +6,16 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.widgets import Static
 
 from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED
-from sumtui.tui.cells import CellStyles
-from sumtui.tui.compliance_sources import STATE_LABELS, UPDATE_CLIENT_COLUMNS, UpdateClientsSource, UpdateRef
+from sumtui.tui.cells import CellStyles, markup
+from sumtui.tui.compliance_sources import (
+    STATE_LABELS,
+    UPDATE_CLIENT_COLUMNS,
+    UpdateClientsSource,
+    UpdateRef,
+)
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.screens.grid_screen import count_status, reload_on_data_change
 from sumtui.tui.widgets.paged_table import PagedTable
@@ -37,8 +41,8 @@ class UpdateClientsScreen(PageScreen):
         self.TITLE = f"KB{ref.kb} clients"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Content.from_markup("[b]KB$kb[/b] $severity · $title", kb=self.ref.kb,
-                                         severity=self.ref.severity or "no severity", title=self.ref.title),
+        yield Static(markup("[b]KB$kb[/b] $severity · $title", kb=self.ref.kb,
+                            severity=self.ref.severity or "no severity", title=self.ref.title),
                      id="update-clients-title", classes="row-detail")
         yield Static("", id="update-clients-status", classes="status-line")
         yield PagedTable(UPDATE_CLIENT_COLUMNS, None, page_size=100, id="grid")
@@ -60,7 +64,7 @@ class UpdateClientsScreen(PageScreen):
         label = STATE_LABELS[self.state]
         count = count_status(self._count, "client")
         others = " · ".join(f"{STATE_KEYS[s]}: {STATE_LABELS[s].lower()}" for s in STATE_LABELS if s != self.state)
-        self.query_one("#update-clients-status", Static).update(Content.from_markup(
+        self.query_one("#update-clients-status", Static).update(markup(
             "[b]$label[/b]: $count in $collection  [dim]($others)[/dim]",
             label=label, count=count, collection=self.collection_name, others=others,
         ))

@@ -10,11 +10,21 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, RadioButton, RadioSet, Select, SelectionList, Static, Checkbox
+from textual.widgets import (
+    Checkbox,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.widgets.selection_list import Selection
 
 from sumtui.catalog.models import CLASSIFICATIONS
 from sumtui.catalog.settings import LANGUAGES, UpdatePointSettings
+from sumtui.tui.cells import plain
 from sumtui.tui.screens.settings_form import SettingsForm, field_row
 
 UPSTREAMS = [("MSRC CVRF API (or a mirror of it)", "msrc"), ("Offline files (import them on the Sync screen)", "files")]
@@ -32,6 +42,11 @@ class UpdatePointScreen(SettingsForm[UpdatePointSettings]):
         super().__init__(settings, readonly=readonly)
         self._products = list(products)
         self._chosen_products: set[str] = set(settings.products)
+        # Held, not queried: on a loaded machine the screen's mount handler could run before these were
+        # found in the DOM (NoMatches); an update to a held widget lands whenever it mounts.
+        self._product_filter = Input(placeholder="filter products…", id="product-filter", compact=True)
+        self._product_list = SelectionList[str](*self._product_options(""), id="products", compact=True)
+        self._chosen_label = Label("", id="products-chosen", classes="hint")
 
     def compose_fields(self) -> ComposeResult:
         s = self.settings
@@ -48,9 +63,9 @@ class UpdatePointScreen(SettingsForm[UpdatePointSettings]):
             name="interval_hours",
         )
         yield Label("Products (none selected: all)", classes="form-section")
-        yield Input(placeholder="filter products…", id="product-filter", compact=True)
-        yield SelectionList[str](*self._product_options(""), id="products", compact=True)
-        yield Label("", id="products-chosen", classes="hint")
+        yield self._product_filter
+        yield self._product_list
+        yield self._chosen_label
         yield Label("Classifications (none selected: all)", classes="form-section")
         yield SelectionList[str](*((c, c, c in s.classifications) for c in CLASSIFICATIONS), id="classifications", compact=True)
         yield Label("Languages", classes="form-section")
@@ -71,11 +86,11 @@ class UpdatePointScreen(SettingsForm[UpdatePointSettings]):
         families = sorted({family for _, family in self._products if family})
         for family in families:
             if not wanted or wanted in family.lower():
-                options.append(Selection(f"{family} (whole family)", family, family in self._chosen_products))
+                options.append(Selection(plain(f"{family} (whole family)"), family, family in self._chosen_products))
         for name, family in self._products:
             label = f"{family or 'Other'} · {name}"
             if not wanted or wanted in label.lower():
-                options.append(Selection(label, name, name in self._chosen_products))
+                options.append(Selection(plain(label), name, name in self._chosen_products))  # catalog names: data
         return options
 
     def on_mount(self) -> None:
@@ -89,13 +104,13 @@ class UpdatePointScreen(SettingsForm[UpdatePointSettings]):
             text += ", …"
         if not self._products:
             text = "no product trees synced yet: sync once, then narrow the products here"
-            self.query_one("#product-filter").display = False
-            self.query_one("#products").display = False
-        self.query_one("#products-chosen", Label).update(text)
+            self._product_filter.display = False
+            self._product_list.display = False
+        self._chosen_label.update(plain(text))
 
     @on(Input.Changed, "#product-filter")
     def _filter_products(self, event: Input.Changed) -> None:
-        products = self.query_one("#products", SelectionList)
+        products = self._product_list
         with products.prevent(SelectionList.SelectedChanged):
             products.clear_options()
             products.add_options(self._product_options(event.value))
@@ -105,7 +120,7 @@ class UpdatePointScreen(SettingsForm[UpdatePointSettings]):
         # Enter in the filter goes to the list; it does not save the form (the base class would).
         event.stop()
         event.prevent_default()
-        products = self.query_one("#products", SelectionList)
+        products = self._product_list
         if products.option_count and products.highlighted is None:
             products.highlighted = 0
         products.focus()

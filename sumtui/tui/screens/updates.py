@@ -22,8 +22,20 @@ from textual.widgets import Input, Static
 
 from sumtui.catalog.folders import Folder
 from sumtui.catalog.queries import UpdateFilter
-from sumtui.tui.messages import ExportWritten, FolderChanged, FoldersLoaded, UpdateDetailLoaded, WorkFailed
-from sumtui.tui.screens.grid_screen import SearchGridScreen, UpdateFilterAction, count_status, reload_on_data_change
+from sumtui.tui.cells import plain
+from sumtui.tui.messages import (
+    ExportWritten,
+    FolderChanged,
+    FoldersLoaded,
+    UpdateDetailLoaded,
+    WorkFailed,
+)
+from sumtui.tui.screens.grid_screen import (
+    SearchGridScreen,
+    UpdateFilterAction,
+    count_status,
+    reload_on_data_change,
+)
 from sumtui.tui.sources import UPDATE_COLUMNS, UpdatesSource
 from sumtui.tui.widgets.folder_list import FolderList
 from sumtui.tui.widgets.paged_table import PagedTable
@@ -133,7 +145,8 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
         if described != UpdateFilter():
             parts.append(described.describe())
         parts.append(self.sort_status(SORT_LABELS))
-        self.query_one("#updates-status", Static).update(" · ".join(parts))
+        # Folder names and typed words are data: "[b" typed in the search box is not markup.
+        self.query_one("#updates-status", Static).update(plain(" · ".join(parts)))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -193,7 +206,7 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
                     rows = session.execute(select(V.c.cve, V.c.advisories).where(V.c.cve.in_([c.cve for c in detail.cves])))
                     advisories = {cve: items for cve, text in rows if (items := json.loads(text or "[]"))}
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the update", one_line(exc)))
             return
@@ -231,7 +244,7 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
                 family_names = families(session)
                 products = sorted({name for name, _ in product_choices(session)})
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the search folders", one_line(exc)))
             return
@@ -375,20 +388,23 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
     @work(thread=True, group="export", exit_on_error=False)
     def export(self, path: Path, flt: UpdateFilter, sort: str, descending: bool) -> None:
         from sumtui.catalog.queries import export_updates
-        from sumtui.cli.output import emit
+        from sumtui.export import write_csv, write_json
 
         try:
             with self.console.site.session() as session:
                 rows = export_updates(session, filter=flt, sort=sort, descending=descending)
             fmt = "json" if path.suffix.lower() == ".json" else "csv"
-            columns = [(key, key) for key in (rows[0].keys() if rows else ("kb", "product", "title"))]
+            keys = list(rows[0].keys() if rows else ("kb", "product", "title"))
             path.parent.mkdir(parents=True, exist_ok=True)
             part = path.with_name(path.name + ".part")
             with part.open("w", encoding="utf-8", newline="") as out:
-                emit(rows, fmt=fmt, columns=columns, out=out)
+                if fmt == "json":
+                    write_json(rows, out)
+                else:
+                    write_csv(rows, keys, out)
             part.replace(path)  # a reader never sees half a file
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed(f"exporting to {path}", one_line(exc)))
             return

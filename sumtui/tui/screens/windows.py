@@ -12,7 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from sumtui.tui.fleet_sources import WINDOW_COLUMNS, WindowRow, duration_text, window_rows
+from sumtui.tui.cells import plain
+from sumtui.tui.fleet_sources import (
+    WINDOW_COLUMNS,
+    WindowRow,
+    duration_text,
+    window_rows,
+)
 from sumtui.tui.messages import FleetChanged, WindowsLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.screens.grid_screen import reload_on_data_change
@@ -45,7 +51,7 @@ class WindowsScreen(PageScreen):
         self.TITLE = f"Windows of {collection.name}"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(f"Maintenance windows of {self.collection.name!r} (times in UTC; each under 24 hours)",
+        yield Static(plain(f"Maintenance windows of {self.collection.name!r} (times in UTC; each under 24 hours)"),
                      id="windows-status", classes="status-line")
         yield PagedTable(WINDOW_COLUMNS, ListSource([]), id="grid")
         yield Static("", id="window-detail", classes="row-detail")
@@ -67,7 +73,7 @@ class WindowsScreen(PageScreen):
             with self.console.site.session() as session:
                 windows = load_windows(session, self.collection.id, self.console.now())
         except Exception as exc:
-            from sumtui.tui.app import one_line
+            from sumtui.errors import one_line
 
             self.post_message(WorkFailed("reading the maintenance windows", one_line(exc)))
             return

@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets.option_list import Option
 
+from sumtui.tui.cells import plain
 from sumtui.tui.widgets.lists import KeyOptionList
 
 
@@ -42,7 +43,7 @@ class FolderList(KeyOptionList):
     def _option(folder, active_key: str | None) -> Option:
         mark = "▸ " if folder.key == active_key else "  "
         star = "★ " if not folder.builtin else ""
-        return Option(f"{mark}{star}{folder.name}", id=folder.key)
+        return Option(plain(f"{mark}{star}{folder.name}"), id=folder.key)  # family and folder names: data
 
     @property
     def highlighted_folder(self):

@@ -21,11 +21,20 @@ class GridColumn:
     """Sort key passed back to the screen in `SortChanged`; the screen maps it to its query."""
     label: str
     width: int
-    """Minimum width in cells; fixed columns get exactly this."""
+    """Width in cells: the least an id, number or state column gets (it widens to its longest
+    loaded value), and what a text column would like (it gives way first on a narrow line)."""
     flex: bool = False
-    """Flex columns share whatever width the fixed columns leave."""
+    """Flex columns share whatever width the other columns leave."""
     align: Literal["left", "right"] = "left"
     sortable: bool = True
+    kind: Literal["id", "number", "state", "text"] | None = None
+    """What the column holds. Ids, numbers and states are never cut; free text (product names,
+    sentences) shrinks with an ellipsis when the line is short. None: text for a flex column, an id
+    otherwise."""
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == "text" if self.kind is not None else self.flex
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ this widget keeps the row count as its virtual height and fetches pages of rows 
 
 Sorting is the screen's job: the table only shows the indicator and posts `SortChanged`; the screen
 builds a source with the new order and calls `set_source`.
+
+Cells are data: the worker that fetches a page shows control, bidi and invisible format characters
+escaped (`sumtui.text`) and measures the id, number and state cells, which are never cut: their
+columns widen to fit, and text columns give way first (see `column_layout`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
@@ -25,7 +28,7 @@ from typing import ClassVar, Sequence
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -34,29 +37,56 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from sumtui.errors import one_line
+from sumtui.text import escape_controls
+
 from .grid_source import GridColumn, GridRow, GridSource
 
-__all__ = ["PagedTable", "GridColumn", "GridRow", "GridSource", "column_layout"]
+__all__ = ["PagedTable", "GridColumn", "GridRow", "GridSource", "column_layout", "min_line_width"]
 
-# Cells come from catalogs and agents: a newline or escape in a title must not break the line.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _GAP = 1  # cells between columns
+TEXT_FLOOR = 6  # a text column gives way down to this many cells ("Windo…"), or its width if smaller
 
 
-def column_layout(columns: Sequence[GridColumn], width: int) -> list[tuple[int, int]]:
+def _base_widths(columns: Sequence[GridColumn], content: Sequence[int] | None) -> list[int]:
+    widths = [max(1, column.width) for column in columns]
+    if content:
+        for index, column in enumerate(columns):
+            if not column.is_text and index < len(content):
+                widths[index] = max(widths[index], content[index])
+    return widths
+
+
+def min_line_width(columns: Sequence[GridColumn], content: Sequence[int] | None = None) -> int:
+    """The narrowest line the columns fit: every text column at its floor, the others whole."""
+    widths = _base_widths(columns, content)
+    floors = [min(width, TEXT_FLOOR) if column.is_text else width for column, width in zip(columns, widths)]
+    return sum(floors) + _GAP * max(0, len(columns) - 1)
+
+
+def column_layout(columns: Sequence[GridColumn], width: int, content: Sequence[int] | None = None) -> list[tuple[int, int]]:
     """(x, width) of each column for a line `width` cells wide.
 
-    Fixed columns get their width; flex columns share what is left (the first ones take the
-    remainder of the division). When even the minimum widths do not fit, nothing shrinks: the
-    table scrolls horizontally instead, so a narrow terminal loses columns at the right, not data.
+    `content`: the widest loaded value of each column. Id, number and state columns get their
+    width, or their widest value when wider: they are never cut. Flex columns share what is left
+    (the first ones take the remainder of the division). On a short line the text columns give
+    way first, the widest one cell at a time, down to `TEXT_FLOOR`; when even that does not fit,
+    the table scrolls horizontally, so a narrow terminal loses columns at the right, not data.
     """
-    widths = [max(1, column.width) for column in columns]
+    widths = _base_widths(columns, content)
     spare = width - (sum(widths) + _GAP * max(0, len(columns) - 1))
     flex = [index for index, column in enumerate(columns) if column.flex]
     if spare > 0 and flex:
         share, extra = divmod(spare, len(flex))
         for position, index in enumerate(flex):
             widths[index] += share + (1 if position < extra else 0)
+    elif spare < 0:
+        floors = {index: min(widths[index], TEXT_FLOOR) for index, column in enumerate(columns) if column.is_text}
+        for _ in range(-spare):
+            index = max(floors, key=lambda i: widths[i] - floors[i], default=None)
+            if index is None or widths[index] <= floors[index]:
+                break
+            widths[index] -= 1
     spans, x = [], 0
     for cell_width in widths:
         spans.append((x, cell_width))
@@ -91,9 +121,11 @@ class _CountFetched(Message, bubble=False):
 
 
 class _PageFetched(Message, bubble=False):
-    def __init__(self, generation: int, page: int, rows: list[GridRow] | None, error: str | None = None) -> None:
+    def __init__(self, generation: int, page: int, rows: list[GridRow] | None, error: str | None = None,
+                 widths: tuple[int, ...] = ()) -> None:
         super().__init__()
         self.generation, self.page, self.rows, self.error = generation, page, rows, error
+        self.widths = widths  # the widest cell of each id, number and state column (0 for text)
 
 
 class PagedTable(ScrollView, can_focus=True):
@@ -246,7 +278,8 @@ class PagedTable(ScrollView, can_focus=True):
         self._page_size = page_size
         self._sort_key = sort_key
         self._sort_descending = sort_descending
-        self._min_width = sum(max(1, c.width) for c in self._columns) + _GAP * max(0, len(self._columns) - 1)
+        self._content_widths: tuple[int, ...] = ()  # the widest loaded cell of each column, for column_layout
+        self._min_width = min_line_width(self._columns)
         self._source = source
         self._generation = 0
         self._row_count: int | None = None  # count of the current query (None while counting)
@@ -334,6 +367,8 @@ class PagedTable(ScrollView, can_focus=True):
         self._error = None
         self._last_cursor_posted = None
         if not keep_cursor:
+            # A new query measures its own values (the same one, refreshed, keeps its layout).
+            self._set_content_widths(())
             self._cursor = 0
             self._direction = 1
             self._shown_count = None
@@ -399,6 +434,11 @@ class PagedTable(ScrollView, can_focus=True):
             self._dispatch()
         else:
             self.post_message(self.RowActivated(self, self._cursor, row))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sort_next", "sort_reverse") and not any(c.sortable for c in self._columns):
+            return False  # nothing to sort: `s` and `S` are left to the screen (e.g. "sync now")
+        return True
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in self._columns if c.sortable]
@@ -537,6 +577,8 @@ class PagedTable(ScrollView, can_focus=True):
             self.refresh_lines(page * self._page_size + 1, self._page_size)
             self.post_message(self.LoadFailed(self, self._failed[page]))
         else:
+            if message.widths:
+                self._widen(message.widths)
             old = self._pages.get(page)
             if old is not None and old.rows == message.rows:
                 # Reloaded and unchanged: mark it fresh, keep its cached lines, repaint nothing.
@@ -600,7 +642,7 @@ class PagedTable(ScrollView, can_focus=True):
             self._in_flight.add(page)
             size = self._page_size
             self.run_worker(
-                partial(_fetch_in_thread, self, self._source, self._generation, page, page * size, size),
+                partial(_fetch_in_thread, self, self._source, self._columns, self._generation, page, page * size, size),
                 name=f"paged-table page {page}",
                 group="paged-table-pages",
                 thread=True,
@@ -660,8 +702,30 @@ class PagedTable(ScrollView, can_focus=True):
         width = max(self.scrollable_content_region.width, self._min_width)
         spans = self._layouts.get(width)
         if spans is None:
-            spans = self._layouts[width] = column_layout(self._columns, width)
+            spans = self._layouts[width] = column_layout(self._columns, width, self._content_widths)
         return spans
+
+    def _widen(self, widths: tuple[int, ...]) -> None:
+        current = self._content_widths or (0,) * len(widths)
+        merged = tuple(map(max, widths, current))
+        if merged == current:
+            return
+        if _base_widths(self._columns, merged) == _base_widths(self._columns, current):
+            self._content_widths = merged  # still within the columns' own widths: the layout stands
+            return
+        self._set_content_widths(merged)
+
+    def _set_content_widths(self, widths: tuple[int, ...]) -> None:
+        """A value wider than its column arrived (or a new query starts): lay the columns out again."""
+        if widths == self._content_widths:
+            return
+        self._content_widths = widths
+        self._min_width = min_line_width(self._columns, widths)
+        self._layouts.clear()
+        self._line_cache.clear()
+        if self._started:
+            self._set_virtual_height(self._shown_count)
+            self.refresh()
 
     def _refresh_header(self) -> None:
         self._line_cache.clear()
@@ -689,7 +753,7 @@ class PagedTable(ScrollView, can_focus=True):
         for index, (column, (_x, width)) in enumerate(zip(self._columns, self._layout())):
             if index:
                 segments.append(Segment(" " * _GAP, header))
-            label = _CONTROL.sub(" ", column.label)
+            label = escape_controls(column.label)
             if column.key == self._sort_key and width >= 2:
                 # The arrow sits next to the label (before it when right-aligned, so that
                 # labels of number columns stay flush with their numbers).
@@ -730,7 +794,7 @@ class PagedTable(ScrollView, can_focus=True):
             text = f"could not load rows: {failed}" if failed else "…"
             if cursor_style is not None:
                 style += cursor_style
-            strip = Strip([Segment(_fit(_CONTROL.sub(" ", text), line_width, "left"), style)], line_width)
+            strip = Strip([Segment(_fit(escape_controls(text), line_width, "left"), style)], line_width)
         elif offset >= len(page.rows):
             # The source returned a short page: the data shrank since it was counted.
             strip = Strip.blank(line_width, stripe + cursor_style if cursor_style else stripe)
@@ -763,12 +827,12 @@ class PagedTable(ScrollView, can_focus=True):
             if isinstance(cell, Text):
                 segments.extend(self._text_cell(cell, width, column.align, row_style, cursor))
             else:
-                segments.append(Segment(_fit(_CONTROL.sub(" ", str(cell)), width, column.align), plain))
+                # Escaped already, by the worker that fetched the page (_shown_row).
+                segments.append(Segment(_fit(str(cell), width, column.align), plain))
         return Strip(segments).adjust_cell_length(line_width, plain).simplify()
 
     def _text_cell(self, cell: Text, width: int, align: str, row_style: Style, cursor: Style | None) -> list[Segment]:
         text = cell.copy()
-        text.plain = _CONTROL.sub(" ", text.plain)
         if text.cell_len > width:
             text.truncate(max(0, width - 1))
             text.rstrip()
@@ -796,7 +860,7 @@ class PagedTable(ScrollView, can_focus=True):
         else:
             text, component = "no rows", "paged-table--placeholder"
         style = self.get_component_rich_style(component)
-        return Strip([Segment(_fit(" " + text, line_width, "left"), style)], line_width)
+        return Strip([Segment(_fit(" " + escape_controls(text), line_width, "left"), style)], line_width)
 
 
 # The two functions below run in worker threads. They only call the source and post_message
@@ -807,22 +871,67 @@ def _count_in_thread(table: PagedTable, source: GridSource, generation: int) -> 
     try:
         count = int(source.count())
     except Exception as error:  # the source's failure is shown in the grid, not raised
-        table.post_message(_CountFetched(generation, None, _one_line(error)))
+        table.post_message(_CountFetched(generation, None, one_line(error, with_type=True)))
         return
     table.post_message(_CountFetched(generation, count))
 
 
 def _fetch_in_thread(
-    table: PagedTable, source: GridSource, generation: int, page: int, offset: int, limit: int
+    table: PagedTable, source: GridSource, columns: Sequence[GridColumn], generation: int, page: int, offset: int,
+    limit: int,
 ) -> None:
     try:
-        rows = list(source.fetch(offset, limit))[:limit]
+        rows = [_shown_row(row) for row in list(source.fetch(offset, limit))[:limit]]
+        widths = _measure(rows, columns)
     except Exception as error:
-        table.post_message(_PageFetched(generation, page, None, _one_line(error)))
+        table.post_message(_PageFetched(generation, page, None, one_line(error, with_type=True)))
         return
-    table.post_message(_PageFetched(generation, page, rows))
+    table.post_message(_PageFetched(generation, page, rows, widths=widths))
 
 
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+def _shown_row(row: GridRow) -> GridRow:
+    """The row with its cells as they may be shown: controls, bidi and invisible characters escaped.
+    Printable text (nearly every cell) is checked at C speed and passed on as it is."""
+    cells = row.cells
+    for cell in cells:
+        if not (cell.plain if isinstance(cell, Text) else str(cell)).isprintable():
+            break
+    else:
+        return row
+    shown = tuple(_shown_text(cell) if isinstance(cell, Text) else escape_controls(str(cell)) for cell in cells)
+    return GridRow(row.key, shown, row.style)
+
+
+def _shown_text(text: Text) -> Text:
+    """A styled cell escaped, its spans moved to where their characters went."""
+    plain = text.plain
+    if plain.isprintable():
+        return text
+    at, parts, length = [], [], 0
+    for char in plain:
+        at.append(length)
+        part = escape_controls(char)
+        parts.append(part)
+        length += len(part)
+    at.append(length)
+    spans = [Span(at[min(span.start, len(plain))], at[min(span.end, len(plain))], span.style) for span in text.spans]
+    return Text("".join(parts), style=text.style, justify=text.justify, overflow=text.overflow,
+                no_wrap=text.no_wrap, end=text.end, spans=spans)
+
+
+def _measure(rows: Sequence[GridRow], columns: Sequence[GridColumn]) -> tuple[int, ...]:
+    """The widest cell of each id, number and state column in `rows` (0 for text columns)."""
+    widths = [0] * len(columns)
+    for index, column in enumerate(columns):
+        if column.is_text:
+            continue
+        widest = 0
+        for row in rows:
+            if index < len(row.cells):
+                cell = row.cells[index]
+                size = cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+                if size > widest:
+                    widest = size
+        widths[index] = widest
+    return tuple(widths)
+

@@ -1,6 +1,6 @@
 """The one-line header on every screen: where you are, which site, its upstream, the last sync, any job.
 
-It reads nothing itself: it watches the App's `site_info`, `job` and `tick` reactives, which App
+It reads nothing itself: it watches the App's `site_info`, `jobs` and `tick` reactives, which App
 workers keep current, so a dozen screens cost one query.
 """
 
@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Label
 
 from sumtui.timeutil import age
+from sumtui.tui.cells import plain
 
 
 class SiteHeader(Horizontal):
@@ -20,7 +21,8 @@ class SiteHeader(Horizontal):
         super().__init__(id="site-header")
         # Held from the start: the App's reactives may change before the labels are mounted.
         self._labels = {
-            "title": Label(f"sumtui › {title}", id="header-title"),
+            # Titles name clients and collections; the site, its upstream and the last run come from settings.
+            "title": Label(plain(f"sumtui › {title}"), id="header-title"),
             "site": Label("", id="header-site"),
             "upstream": Label("", id="header-upstream"),
             "sync": Label("", id="header-sync"),
@@ -31,31 +33,31 @@ class SiteHeader(Horizontal):
         yield from self._labels.values()
 
     def on_mount(self) -> None:
-        for name in ("site_info", "job", "tick"):
+        for name in ("site_info", "jobs", "tick"):
             self.watch(self.app, name, self._refresh_text, init=False)
         self._refresh_text()
 
     def _refresh_text(self, *_args) -> None:
         app = self.app
         info = getattr(app, "site_info", None)
-        job = getattr(app, "job", None)
+        jobs = getattr(app, "jobs", ())
         site, upstream, sync, running = (self._labels[k] for k in ("site", "upstream", "sync", "job"))
         if info is None:
             site.update("")
             upstream.update("")
             sync.update("")
         else:
-            site.update(("demo site" if info.name == "demo" else f"{info.name} (demo)") if info.demo else info.name)
-            upstream.update(info.upstream_label)
+            site.update(plain(("demo site" if info.name == "demo" else f"{info.name} (demo)") if info.demo else info.name))
+            upstream.update(plain(info.upstream_label))
             if info.last_ended is None:
                 sync.update("never synced")
             else:
-                sync.update(f"last {info.last_kind or 'sync'} {age(info.last_ended, app.now())} ago, {info.last_status}")
+                sync.update(plain(f"last {info.last_kind or 'sync'} {age(info.last_ended, app.now())} ago, {info.last_status}"))
             sync.set_class(info.last_status not in (None, "ok"), "-warning")
-        if job is not None:
-            running.update(job.headline())
+        if jobs:
+            running.update(plain(" · ".join(job.headline() for job in jobs)))
         elif info is not None and info.running_elsewhere:
             running.update("a sync is running in another process")
         else:
             running.update("")
-        running.display = bool(job is not None or (info is not None and info.running_elsewhere))
+        running.display = bool(jobs or (info is not None and info.running_elsewhere))

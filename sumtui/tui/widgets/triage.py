@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Sparkline, Static
 from textual.widgets.option_list import Option
 
+from sumtui.tui.cells import markup, plain
 from sumtui.tui.state import TriageView
 from sumtui.tui.widgets.lists import KeyOptionList
 
@@ -46,20 +47,21 @@ class TriagePanel(Vertical):
             trend_row.display = False
             options.display = False
             return
-        headline.update(Content.from_markup("[b]$h[/b]", h=view.headline))
+        # Lines name clients, products and collections: data, never markup.
+        headline.update(markup("[b]$h[/b]", h=view.headline))
         trend_row.display = True
         sparkline = self.query_one("#trend", Sparkline)
         # One bar per day: a short history stays short instead of being stretched across the width.
         sparkline.styles.width = max(2, min(TREND_WIDTH, len(view.trend))) if len(view.trend) >= 2 else 0
         sparkline.display = len(view.trend) >= 2
         sparkline.data = list(view.trend)
-        self.query_one("#trend-text", Static).update(Content.from_markup("[dim]trend: $t[/dim]", t=view.trend_text))
+        self.query_one("#trend-text", Static).update(markup("[dim]trend: $t[/dim]", t=view.trend_text))
         items: list[Option | None] = []
         for number, (title, lines) in enumerate(view.sections):
-            items.append(Option(Content.from_markup("[b]$t[/b]", t=title), disabled=True))
+            items.append(Option(markup("[b]$t[/b]", t=title), disabled=True))
             for line in lines:
                 variable = STYLE_VARIABLES.get(line.style)
-                prompt = Content.from_markup(f"[{variable}]$t[/]", t=line.text) if variable else Content(line.text)
+                prompt = markup(f"[{variable}]$t[/]", t=line.text) if variable else plain(line.text)
                 # A client can be both least compliant and silent: the section keeps option ids unique.
                 option_id = f"{number}|{line.target}" if line.target else None
                 items.append(Option(Content.assemble("  ", prompt), id=option_id, disabled=line.target is None))

@@ -1,10 +1,16 @@
-"""The detail pane of the updates screen: everything the catalog knows about the update under the cursor."""
+"""The detail pane of the updates screen: everything the catalog knows about the update under the cursor.
+
+Every value came from a catalog document (titles, product names, URLs, advisories): it goes in as data
+(`markup` variables, `plain`), never as markup, with control and bidi characters shown escaped.
+"""
 
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
+
+from sumtui.tui.cells import markup, plain
 
 SEVERITY_VARIABLES = {"Critical": "$text-error", "Important": "$text-warning", "Low": "$foreground-muted"}
 
@@ -14,26 +20,26 @@ def _day(value) -> str:
 
 
 def _field(name: str, value: str) -> Content:
-    return Content.from_markup("[b]$name[/b] $value", name=f"{name:<10}", value=value or "—")
+    return markup("[b]$name[/b] $value", name=f"{name:<10}", value=value or "—")
 
 
 def _severity(text: str | None) -> Content:
     if not text:
         return Content("—")
     variable = SEVERITY_VARIABLES.get(text)
-    return Content.from_markup(f"[{variable}]$t[/]", t=text) if variable else Content(text)
+    return markup(f"[{variable}]$t[/]", t=text) if variable else plain(text)
 
 
 def render_detail(detail, advisories: dict[str, list[dict]]) -> Content:
     u = detail.update
     state = " and ".join(name for name, on in (("superseded", u.superseded), ("expired", u.expired)) if on) or "active"
     lines: list[Content] = [
-        Content.from_markup("[b]KB$kb[/b]  $title", kb=u.kb, title=u.title),
+        markup("[b]KB$kb[/b]  $title", kb=u.kb, title=u.title),
         Content(""),
         _field("Product", f"{u.product} ({detail.family or 'no family'})"),
         _field("Type", f"{u.classification} / {u.subtype or '—'}"),
         Content.assemble(Content.from_markup("[b]$n[/b] ", n=f"{'Severity':<10}"), _severity(u.severity),
-                         f" · {u.impact or 'impact not given'}"),
+                         plain(f" · {u.impact or 'impact not given'}")),
         _field("Released", f"{_day(u.released)} · revised {_day(u.revised)} · document {u.document or '—'}"),
         _field("Restart", u.restart or ""),
         _field("URL", u.url or ""),
@@ -44,10 +50,11 @@ def render_detail(detail, advisories: dict[str, list[dict]]) -> Content:
         lines.append(_field("Months", ", ".join(detail.documents)))
     lines += [Content(""), Content.from_markup("[b]CVEs ($n)[/b]", n=str(len(detail.cves)))]
     for cve in detail.cves:
-        lines.append(Content.assemble("  ", _severity(cve.severity).pad_right(10 - len(cve.severity or "—")),
-                                      " ", Content(cve.cve), "  ", Content(cve.title or "")))
+        severity = _severity(cve.severity)
+        lines.append(Content.assemble("  ", severity.pad_right(max(0, 10 - severity.cell_length)),
+                                      " ", plain(cve.cve), "  ", plain(cve.title or "")))
     lines += [Content(""), Content.from_markup("[b]Same KB for other products ($n)[/b]", n=str(len(detail.other_products)))]
-    lines += [Content(f"  {r.product}") for r in detail.other_products] or [Content("  —")]
+    lines += [plain(f"  {r.product}") for r in detail.other_products] or [Content("  —")]
     lines += [Content(""), Content.from_markup("[b]Supersedes ($n)[/b]", n=str(len(detail.supersedes)))]
     lines += [_related(r) for r in detail.supersedes] or [Content("  —")]
     lines += [Content(""), Content.from_markup("[b]Superseded by ($n)[/b]", n=str(len(detail.superseded_by)))]
@@ -57,13 +64,13 @@ def render_detail(detail, advisories: dict[str, list[dict]]) -> Content:
         lines += [Content(""), Content.from_markup("[b]Advisories on its CVEs ($n)[/b]", n=str(len(notes)))]
         for cve, advisory in notes:
             text = " ".join(str(advisory.get(k) or "") for k in ("subtype", "description")).strip()
-            lines.append(Content(f"  {cve}  {text}  {advisory.get('url') or ''}".rstrip()))
+            lines.append(plain(f"  {cve}  {text}  {advisory.get('url') or ''}".rstrip()))
     return Content("\n").join(lines)
 
 
 def _related(r) -> Content:
     where = "" if r.update_id is not None else "  (not in the catalog)"
-    return Content(f"  KB{r.kb}  {_day(r.released)}  {r.product}{where}")
+    return plain(f"  KB{r.kb}  {_day(r.released)}  {r.product}{where}")
 
 
 class UpdateDetailView(VerticalScroll, can_focus=True):
