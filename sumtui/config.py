@@ -1,7 +1,13 @@
 """Local settings of this machine's sumtui: a TOML file in the user config folder plus SUMTUI_* env.
 
 Site-wide settings (update point, client agent) live in the site database, not here; this file only
-says how to reach a site (database URL, content folder) and how the console looks.
+says how to reach a site (database URL, content folder) and how the console looks and answers keys:
+
+    theme = "textual-light"          # or SUMTUI_THEME; any Textual theme name
+
+    [keymap]                         # binding id = keys (comma-separated, or a list); `?` shows the ids
+    "sync.start" = "ctrl+s"
+    "app.back" = ["escape", "backspace"]
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 
 from sumtui import paths
 
@@ -23,6 +29,26 @@ class LocalConfig(BaseModel):
     db: str | None = None
     content_dir: str | None = None
     theme: str = "textual-dark"
+    # Binding id -> keys, as Textual's App.set_keymap takes them ("ctrl+s,f5").
+    keymap: dict[str, str] = {}
+
+    @field_validator("keymap", mode="before")
+    @classmethod
+    def _keys_text(cls, value: object) -> object:
+        """A TOML list of keys is the same as the keys joined by commas; every binding needs a key."""
+        if not isinstance(value, dict):
+            return value
+        keymap = {}
+        for binding_id, keys in value.items():
+            if isinstance(keys, list | tuple):
+                keys = ",".join(str(k) for k in keys)
+            if not isinstance(keys, str):
+                raise ValueError(f"{binding_id}: keys are a string like \"ctrl+s\" or a list of them")
+            keys = ",".join(k.strip() for k in keys.split(",") if k.strip())
+            if not keys or " " in keys:
+                raise ValueError(f"{binding_id}: {value[binding_id]!r} is not a key list like \"ctrl+s,f5\"")
+            keymap[str(binding_id)] = keys
+        return keymap
 
     def database_url(self) -> str:
         return self.db or paths.default_site().database_url

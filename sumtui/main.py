@@ -17,6 +17,17 @@ from sumtui import __version__
 from sumtui.errors import CommandError
 
 
+class SubcommandParser(argparse.ArgumentParser):
+    """The parser of a command (`sumtui updates …`): an argument it does not know is refused with its own
+    usage (exit 2), not left over for the top-level parser, whose usage says nothing about the command."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sumtui",
@@ -25,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sumtui {__version__}")
     parser.add_argument("--db", metavar="URL", help="site database: SQLAlchemy URL or SQLite file (default: SUMTUI_DB, the config file, then the user data folder)")
     parser.add_argument("--readonly", action="store_true", help="console: hide destructive and fleet-changing actions")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=SubcommandParser)
 
     from sumtui import cli
     from sumtui.agent import command as agent

@@ -9,8 +9,9 @@
 
 It answers `GET updates` and `GET cvrf/<ID>` like the real API: JSON when the Accept header asks for
 it, the XML document otherwise (JSON again when there is no XML). Faults are per path: fail N times
-(or always) with a status, delay before answering (to trip client timeouts), or serve any raw body
-(malformed, truncated, empty). Every request is recorded, faulted or not. Standard library only: a
+(or always) with a status, delay before answering (to trip client timeouts), hold the answer until the
+test releases it (`hold`: a request in flight for as long as the test needs, whatever the machine's
+speed), or serve any raw body (malformed, truncated, empty). Every request is recorded, faulted or not. Standard library only: a
 `ThreadingHTTPServer` on a free loopback port, in a daemon thread, logging nothing.
 """
 
@@ -71,6 +72,7 @@ class MirrorServer:
         self._raw: dict[str, tuple[int, bytes, str]] = {}
         self._faults: dict[str, _Fault] = {}
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -157,11 +159,21 @@ class MirrorServer:
             else:
                 self._delays.pop(_path(path), None)
 
+    def hold(self, path: str) -> threading.Event:
+        """Answer `path` only once the returned event is set (stopping the server releases it too)."""
+        gate = threading.Event()
+        with self._lock:
+            self._holds[_path(path)] = gate
+        return gate
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
             self._delays.clear()
             self._raw.clear()
+            for gate in self._holds.values():
+                gate.set()
+            self._holds.clear()
 
     # --- what was asked
 
@@ -182,8 +194,11 @@ class MirrorServer:
         with self._lock:
             self.requests.append((method, raw_path, headers))
             delay = self._delays.get(path, 0.0)
+            gate = self._holds.get(path)
         if delay:
             self._stopping.wait(delay)
+        while gate is not None and not gate.wait(0.05) and not self._stopping.is_set():
+            pass
         with self._lock:
             fault = self._faults.get(path)
             if fault is not None and fault.remaining != 0:

@@ -37,9 +37,10 @@ def test_every_stage_is_listed_in_workflow_order(sqlite_site):
     assert [s.number for s in stages] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, None]
     assert stages[-1].title.startswith("Inventory Tool")
     later = [s for s in stages if not s.available]
-    assert {s.number for s in later} == {7, 8, 9, 10, 11, 12}
+    assert {s.number for s in later} == {10, 11, 12}
     assert all(not s.done and s.screen is None and "not yet available" in s.status for s in later)
     assert (stages[4].screen, stages[-1].screen) == ("clients", "clients")
+    assert [stages[i].screen for i in (6, 7, 8)] == ["lists", "templates", "packages"]
 
 
 def test_a_new_site_has_nothing_done_and_starts_with_prerequisites(sqlite_site):
@@ -164,3 +165,48 @@ def test_imported_inventories_complete_the_side_track(catalog_site):
     stages = _stages(catalog_site)
     assert stages["itmu"].done and stages["itmu"].status.startswith("1 client from imported inventories")
     assert stages["scan"].done and stages["scan"].status == "1 of 1 reported, 0 unknown (0%)"
+
+
+def test_lists_templates_and_a_complete_package_complete_stages_seven_to_nine(sqlite_site, tmp_path):
+    import hashlib
+
+    from sumtui.deploy.content.store import ContentStore
+    from sumtui.deploy.lists import create_list
+    from sumtui.deploy.package_download import (
+        FolderSource,
+        WantedUpdate,
+        download_package,
+    )
+    from sumtui.deploy.packages import create_package
+    from sumtui.deploy.templates import create_template
+
+    stages = _stages(sqlite_site)
+    assert [stages[k].done for k in ("lists", "templates", "download")] == [False, False, False]
+    assert stages["lists"].status.startswith("no update list yet")
+    assert stages["templates"].status.startswith("no deployment template yet")
+    assert stages["download"].status.startswith("no deployment package yet")
+    run = _import_month(sqlite_site, tmp_path)
+    assert run.status == "ok"
+    data = b"december cumulative update " * 100
+    folder = tmp_path / "wsus"
+    folder.mkdir()
+    (folder / f"windows10.0-kb4592440-x64_{hashlib.sha1(data).hexdigest()}.msu").write_bytes(data)
+    with sqlite_site.session() as session:
+        create_list(session, name="Patch Tuesday", refs=["KB4592440"])
+        create_template(session, name="Workstations")
+        create_package(session, name="December")
+        create_package(session, name="Empty")
+        session.commit()
+    stages = _stages(sqlite_site)
+    assert stages["lists"].done and stages["lists"].status.startswith("1 update list saved")
+    assert stages["templates"].done and stages["templates"].status.startswith("1 deployment template saved")
+    assert not stages["download"].done and stages["download"].status.startswith("2 packages, none complete yet")
+    with sqlite_site.session() as session:
+        result = download_package(session, store=ContentStore(sqlite_site.content_dir), name="December",
+                                  wanted=[WantedUpdate("4592440")], source=FolderSource(folder))
+    assert result.ok
+    stages = _stages(sqlite_site)
+    assert stages["download"].done
+    assert stages["download"].status == "1 of 2 packages complete (1 file downloaded and verified)"
+    with sqlite_site.session() as session:
+        assert next_stage(checklist(session, now=NOW)).key == "prereqs"  # the earlier stages still come first

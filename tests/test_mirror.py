@@ -100,6 +100,26 @@ def test_delay_trips_a_client_timeout_and_stop_does_not_wait_for_it():
     assert server.count("/updates") == 1
 
 
+def test_a_held_answer_waits_for_its_release(mirror):
+    import threading
+
+    released = mirror.hold("/cvrf/2024-Jul")
+    answers: list[int] = []
+
+    def fetch() -> None:
+        with httpx.Client(base_url=mirror.url, timeout=30) as client:
+            answers.append(client.get("cvrf/2024-Jul", headers=JSON).status_code)
+
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    while mirror.count("/cvrf/2024-Jul") == 0:  # the request is in, and held
+        time.sleep(0.01)
+    assert answers == [] and worker.is_alive()
+    released.set()
+    worker.join(timeout=30)
+    assert answers == [200]
+
+
 def test_serves_a_folder_in_api_layout(tmp_path):
     (tmp_path / "cvrf").mkdir()
     (tmp_path / "updates").write_text(json.dumps({"value": [{"ID": "2017-Jan"}]}))

@@ -36,8 +36,8 @@ def test_agent_install_carries_exactly_what_the_agent_imports():
     packaged = _packaged_modules(config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"])
     needed = _agent_modules()
     assert needed - packaged == set(), "the agent imports modules its install lacks"
-    # Parent packages come along (sumtui.fleet); nothing else that the agent does not import.
-    assert packaged - needed <= {"sumtui.fleet"}
+    # Parent packages come along (sumtui.fleet, sumtui.deploy); nothing else that the agent does not import.
+    assert packaged - needed <= {"sumtui.fleet", "sumtui.deploy"}
 
 
 def test_agent_install_depends_on_no_framework():

@@ -158,3 +158,25 @@ def test_a_report_with_a_failure_is_not_green():
     ])
     assert not report.all_green and [c.key for c in report.failed] == ["b"]
     assert not prereqs.PrereqReport().all_green
+
+
+def test_the_management_point_fix_names_the_site():
+    # As the Management point screen does: `sumtui serve` alone would open the default site, not this one.
+    from tests.server.conftest import free_port
+
+    port = free_port()
+    result = asyncio.run(prereqs.check_management_point(f"http://127.0.0.1:{port}/", timeout=2,
+                                                        database="/srv/sumtui/site one.db"))
+    assert f"start it with `sumtui --db '/srv/sumtui/site one.db' serve --host 127.0.0.1 --port {port}`" in result.fix
+    other = asyncio.run(prereqs.check_management_point(f"http://127.0.0.1:{port}/", timeout=2))
+    assert "with --db or SUMTUI_DB naming this site's database" in other.fix
+
+
+def test_the_offline_demo_skips_the_upstream_instead_of_failing(sqlite_site, tmp_path):
+    transport = httpx.MockTransport(lambda request: pytest.fail("the offline demo asks nothing of the internet"))
+    report = prereqs.run_checks(sqlite_site.engine, folders={"content": tmp_path / "content"},
+                                url="https://api.msrc.microsoft.com/cvrf/v3.0/", transport=transport,
+                                mp_transport=httpx.MockTransport(healthy_mp), offline=True)
+    upstream = next(c for c in report.checks if c.key == "upstream")
+    assert (upstream.status, upstream.verdict, upstream.fix) == ("unavailable", "skipped: offline demo", "")
+    assert report.failed == [] and report.all_green

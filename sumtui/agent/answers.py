@@ -39,13 +39,56 @@ class ReportAck(_Answer):
     duplicate: bool = False
     required: int | None = None
     unknown_updates: int = 0
+    ignored: list[Ignored] = Field(default_factory=list)
+
+
+class PolicyFile(_Answer):
+    sha1: str = Field(pattern=r"^[0-9a-fA-F]{40}$")
+    name: str = Field(min_length=1, max_length=255)
+    size: int | None = Field(default=None, ge=0)
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
+
+
+class PolicyUpdate(_Answer):
+    kb: str = Field(pattern=r"^KB\d{1,8}$")
+    max_run_minutes: int = Field(ge=1, le=24 * 60)
+    restart: bool = True
+    files: list[PolicyFile] = Field(default_factory=list)
+
+
+class PolicyDeployment(_Answer):
+    id: int = Field(ge=1)
+    name: str
+    available: str | None = None
+    deadline: str | None = None
+    local_time: bool = False
+    override_windows: bool = False
+    allow_restart_outside: bool = False
+    suppress_restart: bool = False
+    updates: list[PolicyUpdate] = Field(default_factory=list)
+
+
+class PolicyWindow(_Answer):
+    id: int
+    recurrence: str
+    start: str
+    duration_minutes: int
+    utc: bool = False
 
 
 class PolicyAnswer(_Answer):
     client_id: int
     server_time: str
     client_agent: dict
-    deployments: list = Field(default_factory=list)
+    windows: list[PolicyWindow] = Field(default_factory=list)
+    deployments: list[PolicyDeployment] = Field(default_factory=list)
+
+
+class Ignored(_Answer):
+    deployment_id: int
+    kb: str
+    state: str
+    reason: str
 
 
 def read(model: type[T], body: Any, *, what: str) -> T:

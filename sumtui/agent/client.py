@@ -69,6 +69,28 @@ class AgentClient:
         raise ServerError(f"{last} (gave up after {self.retries + 1} attempts)")
 
 
+    def fetch(self, path: str, target, *, offset: int = 0, chunk: int = 1024 * 1024) -> int:
+        """Download `path` into the open binary file `target`, from byte `offset` (HTTP Range) when it is
+        not 0; returns the HTTP status (200: from the start, 206: resumed). ServerError for a refusal or
+        a network failure (the caller keeps what it has and resumes later)."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+        try:
+            with self._http.stream("GET", path, headers=headers) as response:
+                if response.status_code >= 300:
+                    response.read()
+                    raise ServerError(f"GET {path}: HTTP {response.status_code}: {_error_text(response)}", response.status_code)
+                if response.status_code == 200 and offset:
+                    target.seek(0)
+                    target.truncate()
+                for block in response.iter_bytes(chunk):
+                    target.write(block)
+                return response.status_code
+        except httpx.HTTPError as exc:
+            raise ServerError(f"GET {self.server}{path}: {type(exc).__name__}: {str(exc).strip()[:120] or 'no answer'}") from None
+
+
 def _snippet(text: str) -> str:
     return " ".join(text.split())[:80].encode("unicode_escape").decode("ascii") or "(empty)"
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from sumtui import __version__
+from sumtui.agent.machine import local_zone_name
 from sumtui.fleet.inventory import AGENT_FORMAT, Inventory, parse_inventory
 from sumtui.timeutil import utcnow
 
@@ -46,6 +47,8 @@ def to_document(inventory: Inventory, *, name: str | None = None) -> dict:
     doc["installed_kbs"] = [f"KB{kb}" for kb in inventory.installed_kbs]
     if inventory.products:
         doc["products"] = list(inventory.products)
+    if inventory.time_zone:
+        doc["time_zone"] = inventory.time_zone
     doc["agent_version"] = __version__
     doc["collected_at"] = utcnow().isoformat().replace("+00:00", "Z")
     return doc
@@ -110,4 +113,5 @@ def _collect_generic(name: str | None) -> dict:
         "products": [],
         "agent_version": __version__,
         "collected_at": utcnow().isoformat().replace("+00:00", "Z"),
+        "time_zone": local_zone_name(),
     }

@@ -24,12 +24,30 @@ def _arguments(agent: argparse.ArgumentParser) -> None:
     agent.add_argument("--inventory", type=Path, metavar="FILE", help="report this inventory file instead of collecting one")
     agent.add_argument("--name", help="report under this machine name")
     agent.add_argument("--state-dir", type=Path, help="where the agent keeps its registration and queue")
+    agent.add_argument("--installer", choices=("native", "simulated"), default="native",
+                       help="native: wusa/DISM on Windows (default); simulated: installs nothing and says so in every "
+                            "state it reports (demos and tests; only when named)")
+    agent.add_argument("--simulate-fail", metavar="KB=CODE,...",
+                       help="with --installer simulated: these KBs fail with these exit codes (e.g. KB5048652=0x80070643)")
+    agent.add_argument("--poll-seconds", type=_seconds, metavar="N",
+                       help="poll policy every N seconds instead of the site's policy polling interval")
     agent.set_defaults(handler=agent_cmd)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text}: between 0.1 and 86400 seconds")
+    return value
 
 
 def agent_cmd(args: argparse.Namespace) -> int:
     from sumtui import paths
     from sumtui.agent.collect import CollectError
+    from sumtui.agent.installers import InstallerError, make_installer, parse_failures
     from sumtui.agent.main import AgentError, run_agent
     from sumtui.agent.state import StateError
     from sumtui.fleet.inventory import InventoryError
@@ -38,9 +56,16 @@ def agent_cmd(args: argparse.Namespace) -> int:
         print(f"sumtui agent: error: --server {args.server!r} is not an http:// or https:// URL", file=sys.stderr)
         return 2
     try:
+        failures = parse_failures(args.simulate_fail)
+        installer = make_installer(args.installer, fail=failures)
+    except (ValueError, InstallerError) as exc:
+        print(f"sumtui agent: error: {exc}", file=sys.stderr)
+        return 2
+    try:
         return run_agent(
             server=args.server, state_dir=args.state_dir or paths.state_dir() / "agent", enroll_key=args.enroll_key,
-            inventory_file=args.inventory, name=args.name, once=args.once,
+            inventory_file=args.inventory, name=args.name, once=args.once, installer=installer,
+            poll_seconds=args.poll_seconds,
         )
     except (AgentError, CollectError, InventoryError, StateError) as exc:
         raise CommandError(str(exc)) from None

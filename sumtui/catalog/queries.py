@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlmodel import Session
@@ -22,6 +22,8 @@ from sumtui.catalog.models import (
     UpdateSupersedes,
     Vulnerability,
 )
+from sumtui.catalog.search_words import escape_like, search_terms, starts_word
+from sumtui.catalog.settings import parse_month
 from sumtui.timeutil import utcnow
 
 U = Update.__table__
@@ -34,7 +36,7 @@ P = Product.__table__
 class UpdateFilter:
     """What the updates screen, the saved search folders and `sumtui updates` filter on."""
 
-    text: str | None = None  # every word must appear in KB, title, product or CVEs
+    text: str | None = None  # every word must start a word of the KB, title, product or CVEs
     product: str | None = None  # substring of the product name, or its exact id
     family: str | None = None
     classification: str | None = None
@@ -69,18 +71,28 @@ class UpdateFilter:
 
 
 def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(term)}%"
 
 
 def normalize_kb(text: str) -> str:
     return text.strip().upper().removeprefix("KB").strip()
 
 
+def _search_word(term: str, *, typing: bool):
+    """One typed word against the search text ("kb5048685 2024-12 cumulative update for … cve-2024-49138"):
+    it starts a word there (see search_words); a number of five digits or more also finds the KB it begins
+    ("5048685" finds kb5048685; shorter numbers are years, versions and months, not KBs)."""
+    # The text's first word, kb<KB>, is also in its title as "(KB…)": no pattern for the start is needed.
+    clause = starts_word(U.c.search, term, at_start=False, typing=typing)
+    if term.isdigit() and len(term) >= 5:
+        clause = or_(clause, U.c.search.like(f"kb{term}%"))
+    return clause
+
+
 def where_clauses(f: UpdateFilter, *, now: datetime | None = None) -> list:
     clauses = []
-    for term in (f.text or "").lower().split():
-        clauses.append(U.c.search.like(_like(term), escape="\\"))
+    for term, typing in search_terms(f.text):
+        clauses.append(_search_word(term, typing=typing))
     if f.product:
         clauses.append(or_(U.c.product_id == f.product, func.lower(U.c.product).like(_like(f.product.lower()), escape="\\")))
     if f.family:
@@ -246,6 +258,14 @@ class UpdateDetail:
     documents: list[str] = field(default_factory=list)
 
 
+def document_order(document: str) -> tuple:
+    """Month documents in date order ("2024-Sep" before "2024-Oct"), any other id after them by name."""
+    try:
+        return (0, parse_month(document), document)
+    except ValueError:
+        return (1, date.max, document)
+
+
 def update_detail(session: Session, *, update_id: int) -> UpdateDetail | None:
     update = session.get(Update, update_id)
     if update is None:
@@ -267,6 +287,7 @@ def update_detail(session: Session, *, update_id: int) -> UpdateDetail | None:
         if row.document not in detail.documents:
             detail.documents.append(row.document)
     detail.cves.sort(key=lambda c: (-SEVERITY_RANK.get(c.severity or "", 0), c.cve))
+    detail.documents.sort(key=document_order)
     for row in session.execute(
         select(U.c.id, U.c.product, U.c.released).where(U.c.kb == update.kb, U.c.id != update_id).order_by(U.c.product)
     ):

@@ -34,6 +34,21 @@ def parse_month(text: str) -> date:
     raise ValueError(f"{text!r} is not a month like 2020-Dec")
 
 
+_DOCUMENT_ID = re.compile(r"^(\d{4}-[A-Za-z]{3})(-[A-Za-z0-9]{1,8})?$")
+
+
+def document_id(text: str) -> str:
+    """A month document's id as MSRC names them: '2020-nov' → '2020-Nov', also the extra documents of a
+    month ('2017-May-B'). ValueError names the expected form ('2025-Fbe' is no month)."""
+    match = _DOCUMENT_ID.match(text.strip())
+    if match:
+        try:
+            return month_id(parse_month(match.group(1))) + (match.group(2) or "")
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a month document like 2020-Dec (or 2017-May-B)")
+
+
 def month_id(day: date) -> str:
     return f"{day.year}-{MONTHS[day.month - 1]}"
 

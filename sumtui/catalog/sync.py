@@ -112,7 +112,10 @@ async def sync_catalog(
 ) -> SyncRun:
     """Sync months from the upstream. `timeout` is the deadline for each document's download (start to
     finish); bodies over `max_size` bytes are refused while they stream. Cancelling the task stops at
-    once (a month being committed lands first) and records the run as cancelled."""
+    once (a month being committed lands first) and records the run as cancelled. A month id that is not
+    one ("2025-Fbe") is refused with ValueError before anything is fetched or recorded."""
+    for month in months:
+        update_point.document_id(month)
     settings = await asyncio.to_thread(_settings, engine)
     base = url or settings.url
     notify = progress or (lambda _p: None)

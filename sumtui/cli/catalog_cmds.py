@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sumtui.cli.arguments import severity_list
 from sumtui.cli.output import FORMATS, ID, NUMBER, STATE, TEXT, TIME, emit, print_error
 from sumtui.errors import CommandError, one_line
 
@@ -26,6 +27,15 @@ def _month(text: str) -> str:
 
     try:
         return month_id(parse_month(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _document(text: str) -> str:
+    from sumtui.catalog.settings import document_id
+
+    try:
+        return document_id(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -78,7 +88,8 @@ def register(sub) -> None:
     sync = sub.add_parser("sync", help="synchronize the catalog from the MSRC CVRF API (or a mirror)")
     sync.add_argument("--url", type=_url, help="upstream base URL (default: the update point setting, MSRC's API)")
     sync.add_argument("--since", type=_month, metavar="YYYY-Mon", help="first month to sync (default: setting, else the last 12 months)")
-    sync.add_argument("--month", action="append", default=[], metavar="ID", help="sync this month document (repeatable)")
+    sync.add_argument("--month", action="append", default=[], type=_document, metavar="ID",
+                      help="sync this month document, e.g. 2025-Feb (repeatable)")
     sync.add_argument("--force", action="store_true", help="fetch months even when the upstream says they are unchanged")
     sync.add_argument("--if-due", action="store_true", help="sync only when the configured interval has passed (cron, timers)")
     sync.add_argument("--json", action="store_true", help="print the run record as JSON")
@@ -99,7 +110,8 @@ def register(sub) -> None:
     upd.add_argument("--product", help="product name (substring) or product id")
     upd.add_argument("--family", help="product family, e.g. Windows")
     upd.add_argument("--classification")
-    upd.add_argument("--severity", help="Critical, Important, Moderate or Low (comma-separated for several)")
+    upd.add_argument("--severity", type=severity_list,
+                     help="Critical, Important, Moderate or Low, or the start of one (comma-separated for several)")
     upd.add_argument("--kb")
     upd.add_argument("--cve")
     upd.add_argument("--superseded", action=argparse.BooleanOptionalAction, default=None)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sumtui.cli.arguments import severity_list
 from sumtui.cli.output import FORMATS, ID, NUMBER, STATE, TEXT, TIME, emit, print_error
 
 STATES = ("required", "installed", "failed", "not_required", "unknown")
@@ -39,7 +40,8 @@ def register(sub) -> None:
     comp.add_argument("--collection", help="collection name or id (default: All Systems)")
     comp.add_argument("--client", metavar="NAME", help="one client: each update's state and why")
     comp.add_argument("--by", choices=("update", "client", "collection"), default="update")
-    comp.add_argument("--severity", help="Critical, Important, Moderate or Low (comma-separated for several)")
+    comp.add_argument("--severity", type=severity_list,
+                      help="Critical, Important, Moderate or Low, or the start of one (comma-separated for several)")
     comp.add_argument("--state", choices=STATES, help="only rows in this state")
     comp.add_argument("--all", action="store_true", help="with --client: also updates for products it does not have")
     comp.add_argument("--list", dest="update_list", metavar="NAME", help="only the updates of this update list (by update, or with --client)")

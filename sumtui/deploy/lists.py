@@ -332,10 +332,15 @@ def list_lists(session: Session, *, collection_id: int | None = None) -> list[Li
     return [ListSummary(ul.id, ul.name, ul.description, totals.get(ul.id, empty)) for ul in lists]
 
 
+def list_members(*, list_id: int):
+    """A SELECT of the update ids in the list with this id, for the compliance queries' `update_ids` (the
+    console holds a list by id: a rename while its page is open changes nothing there)."""
+    return select(ITEM.c.update_id).where(ITEM.c.list_id == list_id)
+
+
 def list_update_ids(session: Session, *, name: str):
     """A SELECT of the list's update ids, for the compliance queries' `update_ids`."""
-    update_list = get_list(session, name=name)
-    return select(ITEM.c.update_id).where(ITEM.c.list_id == update_list.id)
+    return list_members(list_id=get_list(session, name=name).id)
 
 
 def list_compliance(

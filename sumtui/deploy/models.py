@@ -7,13 +7,27 @@ from) and where that file stands for it: downloaded (stored and verified), missi
 
 Update lists (named static sets of catalog updates) and deployment templates (reusable deployment
 settings) are kept here too, under the same SCCM name and description limits.
+
+Deployments (updates to a collection on a schedule) follow, with their status: one row per
+(deployment, client, update) that is targeted and not "not required", its state as the agent last
+reported it (or as compliance says before it reports), the counts per state kept current in the same
+transaction, every state message received kept as history, and the updates flagged for NAP evaluation.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 NAME_MAX = 50
@@ -151,3 +165,108 @@ class DeploymentTemplate(SQLModel, table=True):
     settings: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     created_at: datetime
     updated_at: datetime | None = None
+
+
+# --- Deployments --------------------------------------------------------------------------------
+
+
+class Deployment(SQLModel, table=True):
+    """Updates deployed to a collection (SCCM: a deployment). `available` and `deadline` are wall-clock
+    times, naive: each client's own local time when `local_time`, else UTC. No available time means as
+    soon as possible; a deadline makes the deployment mandatory. `settings` is the JSON of the
+    template settings it was made with (`deploy.templates.TemplateSettings` without the collection)."""
+
+    __tablename__ = "deployment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_KEY_MAX, unique=True)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    collection_id: int = Field(foreign_key="collection.id", index=True)
+    list_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("update_list.id", ondelete="SET NULL"), nullable=True))
+    template_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("deployment_template.id", ondelete="SET NULL"), nullable=True))
+    package_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("deployment_package.id", ondelete="SET NULL"), nullable=True))
+    available: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=False), nullable=True))
+    deadline: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=False), nullable=True))
+    local_time: bool = False
+    settings: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    nap: bool = False
+    update_count: int = 0  # rows of deployment_update: with the collection's members, the "not required" count
+    enabled: bool = True
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+class DeploymentUpdate(SQLModel, table=True):
+    """An update (one KB for one product) a deployment installs, with the scheduling facts the agent needs."""
+
+    __tablename__ = "deployment_update"
+
+    deployment_id: int = Field(sa_column=Column(Integer, ForeignKey("deployment.id", ondelete="CASCADE"), primary_key=True))
+    update_id: int = Field(foreign_key="catalog_update.id", primary_key=True, index=True)
+    kb: str = Field(max_length=16)
+    max_run_minutes: int = 20
+    restart: bool = True
+
+
+class DeploymentState(SQLModel, table=True):
+    """Where one (deployment, client, update) stands: a state code of sumtui.deploy.status, set by the
+    agent's state messages (source 1) or, before the agent reports, by compliance (source 0). A pair
+    without a row is "not required". No foreign keys: this is the hot table of state messages."""
+
+    __tablename__ = "deployment_state"
+
+    deployment_id: int = Field(primary_key=True)
+    client_id: int = Field(primary_key=True, index=True)
+    update_id: int = Field(primary_key=True)
+    state: int = Field(sa_type=SmallInteger)
+    source: int = Field(default=0, sa_type=SmallInteger)
+    code: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # installer code, unsigned
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    simulated: bool = False
+    agent_at: datetime | None = None  # the agent's clock: orders its messages
+    at: datetime  # the management point's clock: when the state was set
+
+
+class DeploymentCount(SQLModel, table=True):
+    """How many rows of `deployment_state` a deployment has in each state (kept current with them)."""
+
+    __tablename__ = "deployment_count"
+
+    deployment_id: int = Field(primary_key=True)
+    state: int = Field(primary_key=True, sa_type=SmallInteger)
+    count: int = 0
+
+
+class DeploymentEvent(SQLModel, table=True):
+    """Every state message received, as sent (history: nothing an agent reports is lost, including the
+    ones that changed nothing: `note` says why, e.g. a deployment not assigned to the client)."""
+
+    __tablename__ = "deployment_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deployment_id: int = Field(index=True)
+    client_id: int = Field(index=True)
+    kb: str = Field(max_length=16)
+    state: str = Field(max_length=20)
+    code: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    simulated: bool = False
+    agent_at: datetime | None = None
+    received_at: datetime
+    serial: int = 0
+    note: str | None = Field(default=None, max_length=300)
+
+
+class NapFlag(SQLModel, table=True):
+    """An update flagged for NAP evaluation: from `effective` on, a client that needs it is unhealthy."""
+
+    __tablename__ = "nap_flag"
+
+    update_id: int = Field(foreign_key="catalog_update.id", primary_key=True)
+    effective: datetime
+    source: str = Field(default="", max_length=120)  # what flagged it: a deployment, a list, the operator
+    flagged_at: datetime

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlmodel import Session
 
 from sumtui.deploy import naming
@@ -169,3 +169,73 @@ def package_detail(session: Session, *, name: str) -> dict:
         "updates": [{"kb": u.kb, "product_id": u.product_id or None, "product": u.product, "source": u.source,
                      "state": u.state, "reason": u.reason} for u in updates],
     }
+
+
+# --- a package's files and updates, a page at a time (the console's grids) ------------------------
+
+# Problems first: what the operator has to act on is at the top of the grid.
+_FILE_ORDER = case((PackageFile.state == QUARANTINED, 0), (PackageFile.state == MISSING, 1), else_=2)
+
+
+@dataclass(frozen=True)
+class PackageFileRow:
+    """One file of a package (a file two products of a KB share is one row), where it stands and why."""
+
+    kb: str
+    file_name: str
+    sha1: str
+    size: int | None
+    state: str  # downloaded | missing | quarantined
+    reason: str | None  # "not yet fetched", a hash mismatch, an HTTP error...
+    origin: str  # catalog | operator | folder
+    languages: str
+
+
+def _files_of(package_id: int):
+    return (select(PackageFile.kb, PackageFile.sha1, func.min(PackageFile.file_name).label("file_name"),
+                   func.max(PackageFile.size).label("size"), func.min(PackageFile.state).label("state"),
+                   func.min(PackageFile.reason).label("reason"), func.min(PackageFile.origin).label("origin"),
+                   func.min(PackageFile.languages).label("languages"), func.min(_FILE_ORDER).label("rank"))
+            .where(PackageFile.package_id == package_id).group_by(PackageFile.kb, PackageFile.sha1))
+
+
+def count_package_files(session: Session, *, package_id: int) -> int:
+    return session.execute(select(func.count()).select_from(_files_of(package_id).subquery())).scalar_one()
+
+
+def page_package_files(session: Session, *, package_id: int, offset: int = 0, limit: int = 100) -> list[PackageFileRow]:
+    """The package's files, quarantined then missing then downloaded, each by KB and file name."""
+    rows = _files_of(package_id).subquery()
+    query = (select(rows.c.kb, rows.c.file_name, rows.c.sha1, rows.c.size, rows.c.state, rows.c.reason, rows.c.origin,
+                    rows.c.languages)
+             .order_by(rows.c.rank, func.length(rows.c.kb), rows.c.kb, rows.c.file_name, rows.c.sha1)
+             .offset(offset).limit(limit))
+    return [PackageFileRow(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class PackageUpdateRow:
+    kb: str
+    product_id: str
+    product: str | None
+    source: str  # catalog | manifest | folder
+    state: str  # pending | downloaded | incomplete | failed
+    reason: str | None
+    files: int
+
+
+def count_package_updates(session: Session, *, package_id: int) -> int:
+    return session.execute(select(func.count()).select_from(PackageUpdate)
+                           .where(PackageUpdate.package_id == package_id)).scalar_one()
+
+
+def page_package_updates(session: Session, *, package_id: int, offset: int = 0, limit: int = 100) -> list[PackageUpdateRow]:
+    """The package's updates by KB and product, each with its state, why, and how many files it needs."""
+    files = (select(func.count()).select_from(PackageFile)
+             .where(PackageFile.package_update_id == PackageUpdate.id).scalar_subquery())
+    query = (select(PackageUpdate.kb, PackageUpdate.product_id, PackageUpdate.product, PackageUpdate.source,
+                    PackageUpdate.state, PackageUpdate.reason, files)
+             .where(PackageUpdate.package_id == package_id)
+             .order_by(func.length(PackageUpdate.kb), PackageUpdate.kb, PackageUpdate.product_id)
+             .offset(offset).limit(limit))
+    return [PackageUpdateRow(*row) for row in session.execute(query)]

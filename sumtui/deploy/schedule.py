@@ -13,6 +13,8 @@ management point and the agent all reach the same answer for the same facts.
 - Without a deadline nothing is enforced. From the deadline on, updates install in the next window, or
   at once when the deployment overrides windows (or the client has no window at all). Nothing ever
   starts before the available time.
+- "Client local time" is each client's own zone, named as it reports it: an IANA name
+  ("Europe/Berlin") when known, else the fixed offset Windows shows ("UTC+01:00"); `zone_of` reads both.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_RUN = timedelta(minutes=20)
 MAX_RUN_SERVICE_PACK = timedelta(minutes=60)
@@ -40,6 +43,54 @@ def max_run_time(*, classification: str | None = None, subtype: str | None = Non
     """SCCM's default max run time: 60 minutes for service packs, 20 for everything else."""
     text = f"{classification or ''} {subtype or ''}".lower()
     return MAX_RUN_SERVICE_PACK if "service pack" in text else MAX_RUN
+
+
+# ---------------------------------------------------------------------------------------- zones
+
+_OFFSET_ZONE = re.compile(r"^(?:UTC|GMT)(?:\s*([+-])(\d{1,2}):?(\d{2}))?$", re.IGNORECASE)
+_IANA_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}$")
+
+
+def offset_zone_name(offset: timedelta) -> str:
+    """A fixed offset as zones are named here: 'UTC', 'UTC+01:00', 'UTC-03:30'."""
+    if not offset:
+        return "UTC"
+    sign = "+" if offset > timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def is_zone_name(text: str | None) -> bool:
+    """Whether `text` has the shape of a zone name (an IANA name or a fixed offset); whether this
+    machine's zone database knows it is `zone_of`'s business."""
+    if not text or len(text) > 64:
+        return False
+    found = _OFFSET_ZONE.match(text.strip())
+    if found:
+        return not found.group(1) or (int(found.group(2)) <= 14 and int(found.group(3)) < 60)
+    return bool(_IANA_ZONE.match(text.strip()))
+
+
+def zone_of(text: str | None) -> tzinfo:
+    """The zone a client named: None or 'UTC' → UTC, 'UTC+01:00' → that fixed offset, an IANA name →
+    its rules (daylight saving included). ScheduleError for a name this machine's zone database lacks."""
+    if not text or not text.strip():
+        return UTC
+    found = _OFFSET_ZONE.match(text.strip())
+    if found:
+        if not found.group(1):
+            return UTC
+        offset = timedelta(hours=int(found.group(2)), minutes=int(found.group(3)))
+        if offset > timedelta(hours=14) or int(found.group(3)) >= 60:
+            raise ScheduleError(f"{text!r} is not a UTC offset (at most ±14:00)")
+        offset = -offset if found.group(1) == "-" else offset
+        return timezone(offset, offset_zone_name(offset)) if offset else UTC
+    if not is_zone_name(text):
+        raise ScheduleError(f"{text!r} is not a time zone name like Europe/Berlin or UTC+01:00")
+    try:
+        return ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ScheduleError(f"time zone {text!r} is unknown to this machine's zone database") from None
 
 
 # ---------------------------------------------------------------------------------------- windows
@@ -71,6 +122,13 @@ class WindowSpec:
         head = {"once": self.start.strftime("%Y-%m-%d"), "daily": "daily",
                 "weekly": WEEKDAYS[self.start.weekday()], "monthly": f"monthly {self.start.day}"}[self.recurrence]
         return f"{head} {clock} {minutes}" + (" UTC" if self.utc else "")
+
+
+def window_spec(*, recurrence: str, start: datetime, duration_minutes: int, utc: bool) -> WindowSpec:
+    """A window as stored (a collection's row, a policy's entry): ScheduleError when it cannot be one
+    (24 h or more, a recurrence we do not know). An aware start (an instant) is read as its UTC wall clock."""
+    wall = start if start.tzinfo is None else start.astimezone(UTC).replace(tzinfo=None)
+    return WindowSpec(recurrence, wall, timedelta(minutes=duration_minutes), utc)
 
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?$")

@@ -1,4 +1,4 @@
-"""Update lists and deployment templates as TOML files, so they can live in git and be reviewed.
+"""Update lists, deployment templates and deployments as TOML files, so they can live in git and be reviewed.
 
 One file per list or template, written in a stable order (a list's updates by KB number, then product
 id; a template's settings in the order SCCM's wizard shows them), so exporting the same thing twice
@@ -9,13 +9,18 @@ raw. Reading is strict: a file that is not UTF-8, not TOML, of another kind or w
 know is refused with a message naming the file and the key; names and text in it are data and are
 checked by the list and template rules later.
 
-Pure: text in, documents out; no database (the lists and templates modules plan and apply imports).
+A deployment's times are TOML dates: a local date-time (no offset) for client local time, an offset
+date-time for UTC; no `available` means as soon as possible.
+
+Pure: text in, documents out; no database (the lists, templates and deployments modules plan and
+apply imports).
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,7 @@ from sumtui.text import escape_controls
 
 LIST_FORMAT = "sumtui-update-list/1"
 TEMPLATE_FORMAT = "sumtui-deployment-template/1"
+DEPLOYMENT_FORMAT = "sumtui-deployment/1"
 MAX_BYTES = 16 * 1024 * 1024  # far above any real list (10,000 updates is about 1 MB)
 
 
@@ -60,6 +66,22 @@ class TemplateDocument:
     settings: dict[str, Any] = field(default_factory=dict)  # checked by deploy.templates, not here
 
 
+@dataclass
+class DeploymentDocument:
+    name: str
+    collection: str
+    updates: list[ListEntry] = field(default_factory=list)
+    description: str | None = None
+    update_list: str | None = None  # the list it was made from (for reviewers: the updates are listed)
+    template: str | None = None
+    package: str | None = None
+    available: datetime | None = None  # naive: client local time; aware: UTC
+    deadline: datetime | None = None
+    local_time: bool = False
+    nap: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)  # checked by deploy.templates
+
+
 def _kb_label(kb: str) -> str:
     value = str(kb).strip().upper()
     return value if value.startswith("KB") else f"KB{value}"
@@ -87,15 +109,7 @@ def dump_list(document: ListDocument) -> str:
     data: dict[str, Any] = {"format": LIST_FORMAT, "name": document.name}
     if document.description:
         data["description"] = document.description
-    updates = []
-    for entry in sorted(document.updates, key=_kb_order):
-        row = {"kb": _kb_label(entry.kb)}
-        if entry.product_id:
-            row["product_id"] = entry.product_id
-        if entry.product:
-            row["product"] = entry.product
-        updates.append(row)
-    data["updates"] = updates
+    data["updates"] = _entries(document.updates)
     return _header("Update list", "lists") + _visible(tomli_w.dumps(data))
 
 
@@ -106,6 +120,37 @@ def dump_template(document: TemplateDocument) -> str:
     # TOML has no null: a setting without a value (no collection) is left out, and reads back as its default.
     data["settings"] = {k: v for k, v in document.settings.items() if v is not None}
     return _header("Deployment template", "templates") + _visible(tomli_w.dumps(data))
+
+
+def _entries(updates: list[ListEntry]) -> list[dict]:
+    rows = []
+    for entry in sorted(updates, key=_kb_order):
+        row = {"kb": _kb_label(entry.kb)}
+        if entry.product_id:
+            row["product_id"] = entry.product_id
+        if entry.product:
+            row["product"] = entry.product
+        rows.append(row)
+    return rows
+
+
+def dump_deployment(document: DeploymentDocument) -> str:
+    data: dict[str, Any] = {"format": DEPLOYMENT_FORMAT, "name": document.name}
+    if document.description:
+        data["description"] = document.description
+    data["collection"] = document.collection
+    for key in ("update_list", "template", "package"):
+        if getattr(document, key):
+            data[key] = getattr(document, key)
+    for key in ("available", "deadline"):
+        value = getattr(document, key)
+        if value is not None:
+            data[key] = value if document.local_time else value.replace(tzinfo=UTC)
+    data["local_time"] = document.local_time
+    data["nap"] = document.nap
+    data["settings"] = {k: v for k, v in document.settings.items() if v is not None}
+    data["updates"] = _entries(document.updates)
+    return _header("Deployment", "deployments") + _visible(tomli_w.dumps(data))
 
 
 def read_file(path: Path) -> str:
@@ -148,7 +193,10 @@ def parse_list(text: str, *, source: str = "<text>") -> ListDocument:
     source = escape_controls(source)
     data = _parse(text, source=source, kind="update list", expected=LIST_FORMAT,
                   known={"format", "name", "description", "updates"})
-    entries = data.get("updates", [])
+    return ListDocument(data["name"], data.get("description"), _parse_entries(data.get("updates", []), source))
+
+
+def _parse_entries(entries, source: str) -> list[ListEntry]:
     if not isinstance(entries, list):
         raise TomlFileError(f"{source}: updates must be an array of tables like {{ kb = 'KB4592440' }}")
     out = []
@@ -165,7 +213,7 @@ def parse_list(text: str, *, source: str = "<text>") -> ListDocument:
         if not entry.get("kb", "").strip():
             raise TomlFileError(f"{where}: has no kb")
         out.append(ListEntry(entry["kb"].strip(), (entry.get("product_id") or "").strip() or None, entry.get("product")))
-    return ListDocument(data["name"], data.get("description"), out)
+    return out
 
 
 def parse_template(text: str, *, source: str = "<text>") -> TemplateDocument:
@@ -176,3 +224,40 @@ def parse_template(text: str, *, source: str = "<text>") -> TemplateDocument:
     if not isinstance(settings, dict):
         raise TomlFileError(f"{source}: settings must be a table ([settings])")
     return TemplateDocument(data["name"], data.get("description"), dict(settings))
+
+
+def parse_deployment(text: str, *, source: str = "<text>") -> DeploymentDocument:
+    source = escape_controls(source)
+    data = _parse(text, source=source, kind="deployment", expected=DEPLOYMENT_FORMAT,
+                  known={"format", "name", "description", "collection", "update_list", "template", "package", "available",
+                         "deadline", "local_time", "nap", "settings", "updates"})
+    for key in ("collection", "update_list", "template", "package"):
+        if key in data and not isinstance(data[key], str):
+            raise TomlFileError(f"{source}: {key} must be a string")
+    if not str(data.get("collection", "")).strip():
+        raise TomlFileError(f"{source}: the deployment names no collection")
+    local = data.get("local_time", False)
+    for key in ("local_time", "nap"):
+        if key in data and not isinstance(data[key], bool):
+            raise TomlFileError(f"{source}: {key} must be true or false")
+    times = {}
+    for key in ("available", "deadline"):
+        value = data.get(key)
+        if value is None:
+            times[key] = None
+            continue
+        if not isinstance(value, datetime):
+            raise TomlFileError(f"{source}: {key} must be a date and time like 2026-12-10T02:00:00 (client local time) "
+                                "or 2026-12-10T02:00:00Z (UTC)")
+        if local and value.tzinfo is not None:
+            raise TomlFileError(f"{source}: {key}: local_time = true takes a time without an offset")
+        if not local and value.tzinfo is None:
+            raise TomlFileError(f"{source}: {key}: a UTC deployment's times carry an offset (2026-12-10T02:00:00Z)")
+        times[key] = value
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise TomlFileError(f"{source}: settings must be a table ([settings])")
+    return DeploymentDocument(
+        data["name"], data["collection"].strip(), _parse_entries(data.get("updates", []), source), data.get("description"),
+        data.get("update_list"), data.get("template"), data.get("package"), times["available"], times["deadline"], local,
+        data.get("nap", False), dict(settings))

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlmodel import Session
 
+from sumtui.catalog.models import SEVERITY_RANK
+from sumtui.catalog.search_words import fold_case, search_terms, starts_word
 from sumtui.catalog.store import chunks
 from sumtui.db.orm import expire_loaded
 from sumtui.fleet.inventory.model import Inventory
@@ -53,7 +56,7 @@ class InventoryApplied:
 FACT_COLUMNS = (
     "os_name", "build", "ubr", "architecture", "is_server", "edition", "domain", "reported_products", "os_product",
     "end_of_support", "out_of_support", "installed_kbs", "inventory_note", "last_inventory", "last_report",
-    "last_contact", "source", "agent_version",
+    "last_contact", "source", "agent_version", "time_zone",
 )
 
 
@@ -85,6 +88,8 @@ def inventory_changes(current, inventory: Inventory, *, source: str, now: dateti
             values["domain"] = _clip(inventory.domain, 255)
         if inventory.products:
             values["reported_products"] = json.dumps(sorted(set(inventory.products)))
+        if inventory.time_zone:
+            values["time_zone"] = _clip(inventory.time_zone, 64)
     match = map_os(os_name=values["os_name"], build=values["build"], architecture=values["architecture"], is_server=values["is_server"])
     values["os_product"] = match.product if match else None
     end = end_of_servicing(values["os_product"], values["edition"]) if values["os_product"] else None
@@ -169,22 +174,71 @@ class _Facts(dict):
     __getattr__ = dict.get
 
 
+ROLES = ("server", "workstation")
+MISSING_SEVERITIES = ("Critical", "Important", "Moderate", "Low")  # "misses an update of severity ≥ S"
+
+
 @dataclass
 class ClientFilter:
-    text: str | None = None  # name, domain or OS product
+    text: str | None = None  # words that start a word of the name, domain or OS product
     collection_id: int | None = None
     os_product: str | None = None
     unmapped: bool | None = None
     out_of_support: bool | None = None
     not_reported_days: int | None = None  # no inventory or scan for at least N days (or never)
     non_compliant: bool | None = None
+    role: str | None = None  # server | workstation: what its OS is
+    missing_severity: str | None = None  # misses (Required) an update of this severity or a worse one
 
 
-def where_clauses(f: ClientFilter, *, now: datetime | None = None) -> list:
+# Separators after which a typed word may start, per column: "ws-001" and "00012" both find WS-00012,
+# "example" finds lab.example.com, "core" finds "Windows Server 2019 (Server Core installation)".
+# Host names have no spaces; each separator is one more LIKE per row.
+_NAME_SEPARATORS = "-_."
+_DOMAIN_SEPARATORS = "."
+_PRODUCT_SEPARATORS = " ("
+
+# A callable giving the ids of clients with a Required update of a severity rank in [rank, Moderate]:
+# the compliance package's (its state table is above this layer), for the Moderate and Low filters.
+RequiringQuery = Callable[[int], object]
+
+
+def _role_clause(role: str):
+    by_name = fold_case(C.c.os_product).like("%server%")
+    if role == "server":
+        return or_(C.c.is_server.is_(True), and_(C.c.is_server.is_(None), by_name))
+    if role == "workstation":
+        return or_(C.c.is_server.is_(False), and_(C.c.is_server.is_(None), C.c.os_product.is_not(None), ~by_name))
+    raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+
+
+def _missing_clause(severity: str, requiring: RequiringQuery | None):
+    """Misses an update of `severity` or worse. Critical and Important come from the client row's maintained
+    counts; Moderate and Low, rare in the catalog, from the state rows of those few updates."""
+    rank = SEVERITY_RANK.get(severity.capitalize())
+    if rank is None:
+        raise ValueError(f"unknown severity {severity!r}: one of {', '.join(MISSING_SEVERITIES)}")
+    # "+ 0": most clients miss something Critical, so reading the triage index for this range costs more
+    # than scanning the table (SQLite takes the index when it can: 3× slower at 100k clients); the index
+    # still gives the worst-first order.
+    clause = C.c.critical_missing + 0 > 0
+    if rank <= 3:
+        clause = or_(clause, C.c.important_missing > 0)
+    if rank <= 2:
+        if requiring is None:
+            raise ValueError(f"the {severity} filter needs the compliance state rows (pass `requiring`)")
+        clause = or_(clause, C.c.id.in_(requiring(rank)))
+    return clause
+
+
+def where_clauses(f: ClientFilter, *, now: datetime | None = None, requiring: RequiringQuery | None = None) -> list:
+    """SQL conditions for a filter. `requiring`: see RequiringQuery (needed by the Moderate and Low filters)."""
     clauses = []
-    for term in (f.text or "").lower().split():
-        like = f"%{term}%"
-        clauses.append(or_(func.lower(C.c.name).like(like), func.lower(C.c.domain).like(like), func.lower(C.c.os_product).like(like)))
+    for term, typing in search_terms(f.text):
+        # The OS product first: most words typed here are in it ("windows 10"), and OR stops at a match.
+        clauses.append(or_(starts_word(fold_case(C.c.os_product), term, _PRODUCT_SEPARATORS, typing=typing),
+                           starts_word(fold_case(C.c.name), term, _NAME_SEPARATORS, typing=typing),
+                           starts_word(fold_case(C.c.domain), term, _DOMAIN_SEPARATORS, typing=typing)))
     if f.collection_id is not None:
         clauses.append(C.c.id.in_(select(M.c.client_id).where(M.c.collection_id == f.collection_id)))
     if f.os_product:
@@ -200,32 +254,39 @@ def where_clauses(f: ClientFilter, *, now: datetime | None = None) -> list:
         clauses.append(or_(C.c.last_report.is_(None), C.c.last_report < cutoff))
     if f.non_compliant:
         clauses.append(or_(C.c.required_count > 0, C.c.failed_count > 0))
+    if f.role:
+        clauses.append(_role_clause(f.role))
+    if f.missing_severity:
+        clauses.append(_missing_clause(f.missing_severity, requiring))
     return clauses
 
 
+# Sort key → columns. "critical" is worst first: the triage index's order (ix_client_triage).
 CLIENT_SORTS = {
-    "name": C.c.name_key,
-    "os": C.c.os_product,
-    "required": C.c.required_count,
-    "critical": C.c.critical_missing,
-    "last_inventory": C.c.last_inventory,
-    "domain": C.c.domain,
+    "name": (C.c.name_key,),
+    "os": (C.c.os_product,),
+    "required": (C.c.required_count,),
+    "critical": (C.c.critical_missing, C.c.failed_count, C.c.required_count),
+    "last_inventory": (C.c.last_inventory,),
+    "domain": (C.c.domain,),
 }
 
 
-def count_clients(session: Session, *, filter: ClientFilter | None = None) -> int:
-    return session.execute(select(func.count()).select_from(C).where(and_(True, *where_clauses(filter or ClientFilter())))).scalar_one()
+def count_clients(session: Session, *, filter: ClientFilter | None = None, requiring: RequiringQuery | None = None) -> int:
+    clauses = where_clauses(filter or ClientFilter(), requiring=requiring)
+    return session.execute(select(func.count()).select_from(C).where(and_(True, *clauses))).scalar_one()
 
 
 def page_clients(session: Session, *, filter: ClientFilter | None = None, sort: str = "name", descending: bool = False,
-                 offset: int = 0, limit: int = 100) -> list:
-    order = CLIENT_SORTS.get(sort, C.c.name_key)
+                 offset: int = 0, limit: int = 100, requiring: RequiringQuery | None = None) -> list:
+    # Ties go the same way as the order, so a descending page reads an index backwards without a sort.
+    order = [c.desc() if descending else c.asc() for c in (*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]), C.c.id)]
     query = (
         select(C.c.id, C.c.name, C.c.domain, C.c.os_product, C.c.os_name, C.c.build, C.c.ubr, C.c.source,
                C.c.last_inventory, C.c.last_scan, C.c.required_count, C.c.installed_count, C.c.failed_count,
-               C.c.critical_missing, C.c.important_missing, C.c.out_of_support)
-        .where(and_(True, *where_clauses(filter or ClientFilter())))
-        .order_by(order.desc() if descending else order.asc(), C.c.id)
+               C.c.critical_missing, C.c.important_missing, C.c.out_of_support, C.c.states)
+        .where(and_(True, *where_clauses(filter or ClientFilter(), requiring=requiring)))
+        .order_by(*order)
         .offset(offset).limit(limit)
     )
     return list(session.execute(query))
@@ -259,6 +320,8 @@ def export_client(client: Client) -> dict:
         "last_inventory": _iso(client.last_inventory),
         "last_scan": _iso(client.last_scan),
         "last_contact": _iso(client.last_contact),
+        "last_policy": _iso(client.last_policy_at),
+        "time_zone": client.time_zone,
         "out_of_support": client.out_of_support,
         "inventory_note": client.inventory_note,
         "end_of_support": _iso(client.end_of_support),

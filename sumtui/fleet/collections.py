@@ -1,6 +1,10 @@
 """Collections: "All Systems" built in, static sets of clients, and rule-based sets (OS product, name
 pattern, domain, tag) re-evaluated when clients change; maintenance windows belong to collections.
 
+A maintenance window is a recurrence, the first occurrence's wall-clock start (each client's local
+time, or UTC) and a duration under 24 hours (DESIGN.md §2). Every change to windows bumps the
+`fleet.windows` counter, so whoever caches windows (the management point's policy) knows to reload.
+
 Functions that change membership take an `apply` hook (a MembershipHook): the fleet decides which
 (collection, client) pairs join or leave, the layer above moves everything that depends on membership
 (compliance summaries, deployments) with them in the same transaction, and writes the rows through
@@ -11,13 +15,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, field_validator
 from sqlalchemy import and_, bindparam, delete, func, insert
 from sqlmodel import Session, col, select
 
+from sumtui.catalog import versions
 from sumtui.catalog.store import chunks
 from sumtui.fleet.models import (
     Client,
@@ -31,6 +35,8 @@ from sumtui.timeutil import utcnow
 
 ALL_SYSTEMS = "All Systems"
 RECURRENCES = ("once", "daily", "weekly", "monthly")
+WINDOWS_VERSION = "fleet.windows"  # bumped in the transaction of every window change
+MAX_WINDOW_MINUTES = 24 * 60  # a window lasts less than this
 C = Client.__table__
 M = CollectionMember.__table__
 
@@ -163,8 +169,11 @@ def delete_collection(session: Session, collection: Collection, *, apply: Member
         raise FleetError(f"{collection.name!r} is built in and cannot be deleted")
     members = [(collection.id, cid) for cid in member_ids(session, collection.id)]
     apply(session, added=[], removed=members)
-    for window in session.exec(select(MaintenanceWindow).where(MaintenanceWindow.collection_id == collection.id)).all():
+    windows = session.exec(select(MaintenanceWindow).where(MaintenanceWindow.collection_id == collection.id)).all()
+    for window in windows:
         session.delete(window)
+    if windows:
+        versions.bump(session, WINDOWS_VERSION)
     session.flush()
     session.delete(collection)
     session.flush()
@@ -223,50 +232,52 @@ def refresh_membership(
     return len(added) + len(removed)
 
 
-def add_window(session: Session, collection: Collection, data: MaintenanceWindowCreate) -> MaintenanceWindow:
-    if not 0 < data.duration_minutes < 24 * 60:
-        raise FleetError("a maintenance window lasts more than 0 and less than 24 hours")
+def check_window(data: MaintenanceWindowCreate) -> None:
+    """FleetError when the window cannot be one: 24 hours or more, no time at all, an unknown recurrence,
+    a monthly day past the 28th (not every month has it)."""
+    if not 0 < data.duration_minutes < MAX_WINDOW_MINUTES:
+        raise FleetError(f"a maintenance window lasts more than 0 and less than 24 hours, not {data.duration_minutes} minutes")
     if data.recurrence not in RECURRENCES:
-        raise FleetError(f"recurrence must be one of {', '.join(RECURRENCES)}")
+        raise FleetError(f"recurrence must be one of {', '.join(RECURRENCES)}, not {data.recurrence!r}")
+    if data.start.tzinfo is not None:
+        raise FleetError("a window's start is a wall-clock time (client local, or UTC with utc=True), without a zone")
+    if data.recurrence == "monthly" and data.start.day > 28:
+        raise FleetError("a monthly window starts on day 1 to 28 (not every month has a 29th)")
+
+
+def add_window(session: Session, collection: Collection, data: MaintenanceWindowCreate) -> MaintenanceWindow:
+    check_window(data)
     window = MaintenanceWindow(collection_id=collection.id, **data.model_dump())
     session.add(window)
+    versions.bump(session, WINDOWS_VERSION)
     session.flush()
     return window
 
 
-def delete_window(session: Session, window_id: int) -> MaintenanceWindow:
-    """Remove one maintenance window (the caller commits); returns the row as it was, for messages."""
+def delete_window(session: Session, window_id: int, *, collection_id: int | None = None) -> MaintenanceWindow:
+    """Remove one maintenance window (the caller commits); returns the row as it was, for messages.
+    `collection_id`: the window must belong to that collection."""
     window = session.get(MaintenanceWindow, window_id)
-    if window is None:
-        raise FleetError(f"no maintenance window with id {window_id}: it was deleted already")
+    if window is None or (collection_id is not None and window.collection_id != collection_id):
+        raise FleetError(f"no maintenance window with id {window_id}" + (
+            " in this collection" if collection_id is not None else ": it was deleted already"))
     session.delete(window)
+    versions.bump(session, WINDOWS_VERSION)
     session.flush()
     return window
 
 
 def windows_of(session: Session, collection_id: int) -> list[MaintenanceWindow]:
     query = select(MaintenanceWindow).where(MaintenanceWindow.collection_id == collection_id)
-    return list(session.exec(query.order_by(col(MaintenanceWindow.start_at))))
+    return list(session.exec(query.order_by(col(MaintenanceWindow.id))))
 
 
-def next_window_start(window: MaintenanceWindow, after: datetime) -> datetime | None:
-    """When the window next opens at or after `after` (used by deployments later)."""
-    from datetime import timedelta
-
-    start = window.start_at
-    if start >= after or window.recurrence == "once":
-        return start if start >= after else None
-    step = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}.get(window.recurrence)
-    if step is not None:
-        periods = -(-(after - start) // step)
-        return start + periods * step
-    months = (after.year - start.year) * 12 + after.month - start.month
-    for extra in (0, 1, 2):
-        index = start.month - 1 + months + extra
-        try:
-            candidate = start.replace(year=start.year + index // 12, month=index % 12 + 1)
-        except ValueError:
-            continue  # the 31st in a shorter month
-        if candidate >= after:
-            return candidate
-    return None
+def windows_by_collection(session: Session, collection_ids=None) -> dict[int, list[MaintenanceWindow]]:
+    """Enabled windows per collection (all collections when None)."""
+    query = select(MaintenanceWindow).where(col(MaintenanceWindow.enabled).is_(True))
+    if collection_ids is not None:
+        query = query.where(col(MaintenanceWindow.collection_id).in_(list(collection_ids)))
+    out: dict[int, list[MaintenanceWindow]] = {}
+    for window in session.exec(query.order_by(col(MaintenanceWindow.id))):
+        out.setdefault(window.collection_id, []).append(window)
+    return out

@@ -10,7 +10,7 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
@@ -190,5 +190,6 @@ def _demo_collections(session: Session, now: datetime, apply: MembershipHook) ->
             continue  # already there
         if name == "Servers":
             saturday = (now - timedelta(days=(now.weekday() - 5) % 7)).replace(hour=22, minute=0, second=0, microsecond=0)
-            add_window(session, collection, MaintenanceWindowCreate(name="Saturday night", start_at=saturday,
-                                                                     duration_minutes=240, recurrence="weekly"))
+            add_window(session, collection, MaintenanceWindowCreate(
+                name="Saturday night", start=saturday.astimezone(UTC).replace(tzinfo=None), duration_minutes=240,
+                recurrence="weekly", utc=True))

@@ -1,6 +1,10 @@
 """Fleet tables: clients (managed machines), registrations held for the operator, collections, their
 members and maintenance windows.
 
+A maintenance window is stored in the form the scheduling rules read (sumtui.deploy.schedule
+WindowSpec): a recurrence, the first occurrence's wall-clock start (naive: in each client's own time
+zone, or in UTC when `utc`), and a duration under 24 hours.
+
 A client row also carries its compliance summary (counts kept current by the compliance package)
 and a compact copy of its per-update states, so per-client screens never scan the state table.
 """
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -45,6 +49,11 @@ class Client(ClientBase, table=True):
     last_scan: datetime | None = None
     last_report: datetime | None = Field(default=None, index=True)  # the later of the two: "silent for N days"
     last_contact: datetime | None = None
+    last_policy_at: datetime | None = None  # the client's last policy poll ("has not polled policy since ...")
+    # The client's own time zone, as its inventory reports it: an IANA name ("Europe/Berlin") when
+    # known, else a fixed offset ("UTC+01:00"); None when never reported. Windows and "client local
+    # time" deployments are evaluated in it.
+    time_zone: str | None = Field(default=None, max_length=64)
     out_of_support: bool = False
     end_of_support: date | None = None
     # Agent identity and report ordering.
@@ -120,9 +129,12 @@ class CollectionMember(SQLModel, table=True):
 
 class MaintenanceWindowBase(SQLModel):
     name: str = Field(max_length=200)
-    start_at: datetime
-    duration_minutes: int  # under 24 h (validated by fleet.collections)
     recurrence: str = Field(default="weekly", max_length=16)  # once | daily | weekly | monthly
+    # The first occurrence's wall-clock start, naive: weekly windows repeat on its weekday, monthly
+    # ones on its day of the month.
+    start: datetime = Field(sa_column=Column(DateTime(timezone=False), nullable=False))
+    duration_minutes: int  # under 24 h (validated by fleet.collections)
+    utc: bool = False  # False: each client's own local time
     enabled: bool = True
 
 

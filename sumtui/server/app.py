@@ -1,4 +1,5 @@
-"""The management point: the HTTP API agents talk to (register, inventory, scan states, policy).
+"""The management point: the HTTP API agents talk to (register, inventory, scan states, policy,
+deployment state messages; content downloads in content.py).
 
 Every agent call carries its own bearer token and can only touch its own client; the token is checked
 again against the client's row in the report's own transaction, so a token revoked elsewhere stops at
@@ -41,21 +42,30 @@ from sumtui.server.schemas import (
     RegistrationPending,
     ReportResponse,
     ScanReport,
+    StateReport,
 )
+from sumtui.server.state_body import BadBody, read_state_report
 from sumtui.server.throttle import FailureThrottle
 from sumtui.server.writer import BatchContext, Writer
 from sumtui.site import Site
 from sumtui.workflows import agent_protocol as protocol
+from sumtui.workflows import deployment_intake
 from sumtui.workflows.agent_protocol import ProtocolError, ReportAnswer
+from sumtui.workflows.policy import PolicyCache, PolicyRequest, policy_json
 
 SNAPSHOT_EVERY = 300.0  # seconds
 ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 404, 408, 409, 413, 422, 500)}
 CLIENT_ID = Path(ge=1, le=MAX_INT, description="the client id the registration answered")
 
 
-def _answer(answer: ReportAnswer) -> ReportResponse:
-    return ReportResponse(accepted=answer.accepted, serial=answer.serial, resend=answer.resend, duplicate=answer.duplicate,
-                          required=answer.required, unknown_updates=answer.unknown_updates)
+def _answer(answer: ReportAnswer) -> Response:
+    """The answer to a report, already valid by construction (no second pass through the response
+    model); `ignored` only when a state message was."""
+    body = ReportResponse(accepted=answer.accepted, serial=answer.serial, resend=answer.resend, duplicate=answer.duplicate,
+                          required=answer.required, unknown_updates=answer.unknown_updates, ignored=answer.ignored)
+    return Response(content=body.model_dump_json(exclude=None if answer.ignored else {"ignored"}),
+                    media_type="application/json")
+
 
 
 def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThrottle | None = None, sleep=asyncio.sleep):
@@ -77,7 +87,17 @@ def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThr
     def inventories(session: Session, context: BatchContext, payloads: list) -> list:
         return protocol.inventories(session, payloads, view=context.values["view"])
 
-    writer = Writer(site.engine, prepare=prepare, handlers={"inventory": inventories})
+    policy_cache = PolicyCache()
+
+    def policies(session: Session, _context: BatchContext, payloads: list) -> list:
+        return protocol.policies(session, payloads, cache=policy_cache)
+
+    deployment_cache = deployment_intake.DeploymentCache()
+
+    def states(session: Session, _context: BatchContext, payloads: list) -> list:
+        return deployment_intake.state_reports(session, payloads, cache=deployment_cache)
+
+    writer = Writer(site.engine, prepare=prepare, handlers={"inventory": inventories, "policy": policies, "state": states})
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -98,13 +118,16 @@ def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThr
     app.state.throttle = throttle
 
     def openapi() -> dict:
-        # The inventory route reads its body itself; its schema is added here for the description.
+        # The inventory and state routes read their bodies themselves; their schemas are added here.
         if app.openapi_schema is None:
             from fastapi.openapi.utils import get_openapi
 
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            schema.setdefault("components", {}).setdefault("schemas", {})["InventoryReport"] = InventoryReport.model_json_schema(
-                ref_template="#/components/schemas/{model}")
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (InventoryReport, StateReport):
+                found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(found.pop("$defs", {}))
+                schemas[model.__name__] = found
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -190,8 +213,7 @@ def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThr
             raise HTTPException(422, str(exc)) from None
         report = protocol.InventoryReport(client_id=client_id, token_hash=given, serial=serial, inventory=parsed)
         answer = await credentials.settled(request, client_id, writer.submit_batched("inventory", report))
-        # Already validated by construction: skip FastAPI's second pass over the response model.
-        return Response(content=_answer(answer).model_dump_json(), media_type="application/json")
+        return _answer(answer)
 
     @app.post("/api/v1/clients/{client_id}/scan", response_model=ReportResponse, responses=ERRORS)
     async def scan(body: ScanReport, request: Request, client_id: int = CLIENT_ID,
@@ -199,7 +221,7 @@ def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThr
         given = await authorize(request, client_id, authorization, checked_again=True)
         items = [protocol.ScanItem(kb=i.kb, state=i.state, product_id=i.product_id, product=i.product) for i in body.states]
 
-        def job(session: Session, context: BatchContext) -> ReportResponse:
+        def job(session: Session, context: BatchContext) -> Response:
             return _answer(protocol.scan(session, client_id=client_id, token_hash=given, serial=body.serial, full=body.full,
                                          items=items, view=context.values["view"], lookup=context.values["lookup"]))
 
@@ -208,11 +230,25 @@ def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThr
     @app.get("/api/v1/clients/{client_id}/policy", response_model=Policy, responses=ERRORS)
     async def policy(request: Request, client_id: int = CLIENT_ID, authorization: str | None = Header(default=None)) -> Policy:
         given = await authorize(request, client_id, authorization, checked_again=True)
+        answer = await credentials.settled(request, client_id, writer.submit_batched("policy", PolicyRequest(client_id, given)))
+        # Built by the workflow in the documented shape: no second pass through the response model.
+        return Response(content=policy_json(answer), media_type="application/json")
 
-        def job(session: Session, _context: BatchContext) -> Policy:
-            return Policy(**protocol.policy(session, client_id=client_id, token_hash=given))
-
-        return await credentials.settled(request, client_id, submit(job))
+    @app.post(
+        "/api/v1/clients/{client_id}/state", response_model=ReportResponse, responses=ERRORS,
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/StateReport"}}}}},
+    )
+    async def state(request: Request, client_id: int = CLIENT_ID, authorization: str | None = Header(default=None)):
+        """Deployment state messages: per (deployment, KB), what the agent did and why."""
+        given = await authorize(request, client_id, authorization, checked_again=True)
+        try:
+            serial, messages = read_state_report(strict_json(await request.body(), name="body"))
+        except (InventoryError, BadBody) as exc:
+            raise HTTPException(422, str(exc)) from None
+        report = deployment_intake.StateReport(client_id=client_id, token_hash=given, serial=serial, messages=messages)
+        answer = await credentials.settled(request, client_id, writer.submit_batched("state", report))
+        return _answer(answer)
 
     add_content_routes(app, site, authorize=authorize, client_id_param=CLIENT_ID)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,6 +70,13 @@ class ScanReport(Strict):
     states: list[ScanStateItem] = Field(max_length=50000)
 
 
+class IgnoredMessage(BaseModel):
+    deployment_id: int
+    kb: str
+    state: str
+    reason: str
+
+
 class ReportResponse(BaseModel):
     accepted: bool
     serial: int
@@ -76,13 +84,64 @@ class ReportResponse(BaseModel):
     duplicate: bool = False
     required: int | None = None
     unknown_updates: int = 0
+    ignored: list[IgnoredMessage] = Field(
+        default_factory=list, description="state messages kept in the history but not applied, each with why "
+                                          "(a deployment not assigned to this client, a KB it does not install)")
+
+
+AGENT_STATES = Literal["downloading", "downloaded", "download_failed", "waiting_window", "installing", "installed",
+                       "pending_restart", "failed", "not_required"]
+
+
+class StateMessage(Strict):
+    deployment_id: int = Field(ge=1, le=MAX_INT)
+    kb: str = Field(pattern=r"^(?:KB)?\d{1,8}$")
+    state: AGENT_STATES
+    code: int | None = Field(default=None, ge=-(2**31), le=2**32 - 1,
+                             description="the installer's exit code (a negative one is read as its unsigned 32 bits)")
+    reason: str | None = Field(default=None, max_length=1000, description="the agent's one sentence: why this state")
+    at: datetime | None = Field(default=None, description="the agent's clock when the state was reached (orders its messages)")
+    simulated: bool = Field(default=False, description="set by the simulated installer: every state it reports says so")
+
+
+class StateReport(Strict):
+    serial: int = Field(ge=1, le=MAX_INT, description="the same per-client numbering as every report")
+    messages: list[StateMessage] = Field(min_length=1, max_length=5000)
+
+
+class PolicyUpdate(BaseModel):
+    kb: str
+    max_run_minutes: int
+    restart: bool
+    files: list[dict] = Field(description="{sha1, name, size, sha256}: download each from the content route")
+
+
+class PolicyDeployment(BaseModel):
+    id: int
+    name: str
+    available: str | None = Field(description="ISO 8601; without an offset when local_time (each client's own wall clock)")
+    deadline: str | None
+    local_time: bool
+    override_windows: bool
+    allow_restart_outside: bool
+    suppress_restart: bool = Field(description="restarts suppressed for this client's role (server or workstation)")
+    updates: list[PolicyUpdate] = Field(description="the updates of the deployment this client needs")
+
+
+class PolicyWindow(BaseModel):
+    id: int
+    recurrence: Literal["once", "daily", "weekly", "monthly"]
+    start: str = Field(description="the first occurrence's wall-clock start (client local time unless utc)")
+    duration_minutes: int
+    utc: bool
 
 
 class Policy(BaseModel):
     client_id: int
     server_time: str
     client_agent: dict
-    deployments: list = Field(default_factory=list, description="deployments arrive with a later release")
+    windows: list[PolicyWindow] = Field(default_factory=list, description="the maintenance windows of its collections")
+    deployments: list[PolicyDeployment] = Field(default_factory=list, description="the deployments that target it")
 
 
 class Health(BaseModel):

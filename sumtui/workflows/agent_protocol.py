@@ -9,8 +9,8 @@ is accepted directly; any other is held for the operator (`sumtui.fleet.registra
 that attempt gets the identity; a rejected one is told so. Names are compared as host names are
 (`fleet.clients.name_key`) and a name that inventories refuse is refused here with the same reason.
 
-One serial rule for every report kind (inventory, scan states, and later deployment state
-messages): each client numbers its reports 1, 2, 3…; a serial at or below the last one held is a
+One serial rule for every report kind (inventory, scan states, deployment state messages in
+`workflows.deployment_intake`): each client numbers its reports 1, 2, 3…; a serial at or below the last one held is a
 duplicate (acknowledged, ignored); a gap means reports were lost, so the server asks for a full
 resend unless this report is complete by itself (a full inventory, a full scan); accepting a complete
 report closes any gap and clears a pending resend request, a partial one (a partial inventory, a
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
@@ -37,7 +37,7 @@ from sqlmodel import Session
 
 from sumtui.catalog.models import SyncRun, Update
 from sumtui.compliance.view import CatalogView, load_view, product_key
-from sumtui.fleet import agent_settings, registrations
+from sumtui.fleet import registrations
 from sumtui.fleet.clients import find_client, name_key
 from sumtui.fleet.enrollment import (
     enrollment_key_matches,
@@ -56,6 +56,7 @@ from sumtui.workflows.intake import (
     ingest_agent_inventories,
     ingest_scan,
 )
+from sumtui.workflows.policy import PolicyCache, PolicyRequest, client_policies
 
 C = Client.__table__
 BAD_TOKEN = "this token is not valid for this client"
@@ -96,16 +97,17 @@ class ReportAnswer:
     duplicate: bool = False
     required: int | None = None
     unknown_updates: int = 0
+    ignored: list[dict] = field(default_factory=list)  # state messages that changed nothing, and why
 
 
-def _held_answer(verdict: Verdict, last: int) -> ReportAnswer:
+def held_answer(verdict: Verdict, last: int) -> ReportAnswer:
     """The answer to a report the rule did not accept."""
     if verdict is Verdict.DUPLICATE:
         return ReportAnswer(accepted=False, serial=last, duplicate=True)
     return ReportAnswer(accepted=False, serial=last, resend="full")
 
 
-def _token_ok(given_hash: str, stored_hash: str | None) -> bool:
+def token_ok(given_hash: str, stored_hash: str | None) -> bool:
     return bool(stored_hash) and hmac.compare_digest(given_hash, stored_hash)
 
 
@@ -243,7 +245,7 @@ def inventories(session: Session, reports: list[InventoryReport], *, view: Catal
     asked: set[int] = set()  # clients asked for a full report by this batch
     for index, report in enumerate(reports):
         cid, row = report.client_id, known.get(report.client_id)
-        if row is None or not _token_ok(report.token_hash, row.token_hash):
+        if row is None or not token_ok(report.token_hash, row.token_hash):
             answers.append(ProtocolError(403, BAD_TOKEN, credential=True))
             continue
         if name_key(report.inventory.name) != row.name_key:
@@ -255,7 +257,7 @@ def inventories(session: Session, reports: list[InventoryReport], *, view: Catal
             if verdict is Verdict.RESEND:
                 resend[cid] = True
                 asked.add(cid)
-            answers.append(_held_answer(verdict, serials[cid]))
+            answers.append(held_answer(verdict, serials[cid]))
             continue
         serials[cid] = report.serial
         resend[cid] = resend[cid] and not complete
@@ -290,7 +292,7 @@ class ScanItem:
 
 def _client(session: Session, client_id: int, given_hash: str) -> Client:
     client = session.get(Client, client_id)
-    if client is None or not _token_ok(given_hash, client.token_hash):
+    if client is None or not token_ok(given_hash, client.token_hash):
         raise ProtocolError(403, BAD_TOKEN, credential=True)
     return client
 
@@ -308,7 +310,7 @@ def scan(
             client.needs_full_resend = True
             client.last_contact = utcnow()
             session.add(client)
-        return _held_answer(verdict, client.report_serial)
+        return held_answer(verdict, client.report_serial)
     states, unknown = {}, 0
     for item in items:
         kb = item.kb.upper().removeprefix("KB")
@@ -325,10 +327,17 @@ def scan(
     return ReportAnswer(accepted=True, serial=serial, required=client.required_count, unknown_updates=unknown)
 
 
-def policy(session: Session, *, client_id: int, token_hash: str) -> dict:
-    """What a client is told at its poll: the client agent settings (deployments come later)."""
-    client = _client(session, client_id, token_hash)
-    client.last_contact = utcnow()
-    session.add(client)
-    settings, _ = agent_settings.load(session)
-    return {"client_id": client_id, "server_time": utcnow().isoformat(), "client_agent": settings.model_dump()}
+def policies(session: Session, requests: list[PolicyRequest], *, cache: PolicyCache) -> list[dict | ProtocolError]:
+    """Every poll of a batch: each client's policy (workflows.policy), or the refusal of a wrong token."""
+    def check(given: str, stored: str | None) -> ProtocolError | None:
+        return None if token_ok(given, stored) else ProtocolError(403, BAD_TOKEN, credential=True)
+
+    return client_policies(session, requests, cache=cache, check_token=check)
+
+
+def policy(session: Session, *, client_id: int, token_hash: str, cache: PolicyCache | None = None) -> dict:
+    """One client's policy (the batch path with a batch of one)."""
+    (answer,) = policies(session, [PolicyRequest(client_id, token_hash)], cache=cache or PolicyCache())
+    if isinstance(answer, ProtocolError):
+        raise answer
+    return answer

@@ -34,6 +34,7 @@ from sumtui.catalog.sync import import_files as _import_files
 from sumtui.catalog.sync import sync_catalog
 from sumtui.compliance.queries import take_snapshot
 from sumtui.compliance.reevaluate import ReevalResult, reevaluate
+from sumtui.deploy.targets import refresh_targets
 from sumtui.workflows.freshness import EVALUATED, Freshness, freshness, has_clients
 
 __all__ = ["EVALUATED", "Freshness", "bring_fleet_up_to_date", "freshness", "import_files", "reevaluate_fleet", "sync"]
@@ -78,6 +79,8 @@ def reevaluate_fleet(
         versions.raise_to(session, EVALUATED, target)
         return None
     result = reevaluate(session, progress=progress, commit_batches=commit_batches)
+    # Deployments follow the new states (an update newly required, one a newer update now covers).
+    refresh_targets(session)
     take_snapshot(session)
     versions.raise_to(session, EVALUATED, target)
     return result

@@ -32,9 +32,6 @@ class Stage:
 
 # (number, key, title, what it will do) for the stages no screen does yet.
 _LATER = {
-    "lists": (7, "Update lists", "not yet available: named sets of updates"),
-    "templates": (8, "Deployment templates", "not yet available: reusable deployment settings"),
-    "download": (9, "Download", "not yet available: update content into a deployment package"),
     "deploy": (10, "Deploy", "not yet available: updates to a collection on a schedule"),
     "nap": (11, "NAP evaluation", "not yet available: health evaluation policy"),
     "monitor": (12, "Monitor", "not yet available: deployment status and compliance"),
@@ -194,6 +191,46 @@ def _deploy_candidates_stage(session: Session, counts: dict[str, int], fleet: Fl
     return Stage(6, "determine", "Determine what to deploy", counts["updates"] > 0, status, True, "updates")
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _lists_stage(session: Session) -> Stage:
+    from sumtui.deploy.lists import count_lists
+
+    count = count_lists(session)
+    status = (f"{_plural(count, 'update list')} saved, each with its compliance (:lists)" if count else
+              "no update list yet: pick updates with space on :updates or :compliance and press a, or n on :lists")
+    return Stage(7, "lists", "Update lists", count > 0, status, True, "lists")
+
+
+def _templates_stage(session: Session) -> Stage:
+    from sumtui.deploy.templates import count_templates
+
+    count = count_templates(session)
+    status = (f"{_plural(count, 'deployment template')} saved (:templates)" if count else
+              "no deployment template yet: n on :templates starts from SCCM's defaults")
+    return Stage(8, "templates", "Deployment templates", count > 0, status, True, "templates")
+
+
+def _download_stage(session: Session) -> Stage:
+    from sumtui.deploy.packages import list_packages
+
+    packages = list_packages(session)
+    complete = [p for p in packages if p.complete]
+    if not packages:
+        status = "no deployment package yet: d on :packages downloads updates into one"
+    elif complete:
+        files = sum(p.files for p in complete)
+        status = (f"{len(complete)} of {_plural(len(packages), 'package')} complete "
+                  f"({_plural(files, 'file')} downloaded and verified)")
+    else:
+        waiting = sum(p.files - p.downloaded for p in packages)
+        status = (f"{_plural(len(packages), 'package')}, none complete yet ({_plural(waiting, 'file')} not downloaded): "
+                  "see :packages")
+    return Stage(9, "download", "Download", bool(complete), status, True, "packages")
+
+
 def checklist(session: Session, *, now: datetime | None = None) -> list[Stage]:
     """Every stage in workflow order, side track last."""
     from sumtui.catalog.queries import catalog_counts
@@ -208,7 +245,10 @@ def checklist(session: Session, *, now: datetime | None = None) -> list[Stage]:
         _sync_stage(session, now, counts),
         _scan_stage(fleet),
         _deploy_candidates_stage(session, counts, fleet),
-        *(_later(key) for key in ("lists", "templates", "download", "deploy", "nap", "monitor")),
+        _lists_stage(session),
+        _templates_stage(session),
+        _download_stage(session),
+        *(_later(key) for key in ("deploy", "nap", "monitor")),
         _itmu_stage(fleet),
     ]
 

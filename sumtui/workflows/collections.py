@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from sumtui.deploy.deployments import deployments_of_collection
 from sumtui.fleet import collections as fleet
 from sumtui.fleet.collections import CollectionRule
 from sumtui.fleet.models import Collection, CollectionCreate
+from sumtui.text import escape_controls
 from sumtui.workflows.membership import apply_membership
 
 
@@ -23,6 +25,12 @@ def update_collection(
 
 
 def delete_collection(session: Session, collection: Collection) -> None:
+    """Refused while deployments target the collection: deleting them first is the operator's decision."""
+    targeting = deployments_of_collection(session, collection.id)
+    if targeting:
+        names = ", ".join(repr(escape_controls(n)) for n in targeting[:5]) + (" ..." if len(targeting) > 5 else "")
+        raise fleet.FleetError(f"{len(targeting)} deployment(s) target {escape_controls(collection.name)!r} ({names}): "
+                               "delete them first (`sumtui deployments delete NAME`)")
     fleet.delete_collection(session, collection, apply=apply_membership)
 
 

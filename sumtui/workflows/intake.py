@@ -1,6 +1,7 @@
 """Where new facts about clients enter: an inventory (imported file or agent report) or an agent's scan
-states. Each updates the client(s) (fleet), their collections (membership hook) and their compliance
-states in one transaction, so a committed report is a current summary."""
+states. Each updates the client(s) (fleet), their collections (membership hook), their compliance
+states and the status of the deployments that target them, in one transaction, so a committed report
+is a current summary."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from sumtui.compliance.models import FAILED, INSTALLED, REQUIRED, ScanState
 from sumtui.compliance.reevaluate import reevaluate
 from sumtui.compliance.view import CatalogView
+from sumtui.deploy.targets import refresh_targets
 from sumtui.fleet.clients import (
     InventoryApplied,
     apply_agent_inventories,
@@ -52,6 +54,7 @@ def _follow(session: Session, was: dict[int, bool], view: CatalogView | None) ->
     as it was before; the re-evaluation then moves every collection it is in from "before" to "after"."""
     refresh_membership(session, client_ids=list(was), reported_as=was, apply=apply_membership)
     reevaluate(session, client_ids=list(was), view=view, previously_reported=was)
+    refresh_targets(session, client_ids=list(was))
 
 
 @dataclass
@@ -81,6 +84,7 @@ def ingest_scan(
     session.add(client)
     session.flush()
     reevaluate(session, client_ids=[client.id], view=view, previously_reported={client.id: was_reported})
+    refresh_targets(session, client_ids=[client.id])
 
 
 # Folder arguments take the files inventories come as (systeminfo /fo list or csv, wmic qfe, Get-HotFix, agent JSON).

@@ -24,6 +24,7 @@ from sumtui.timeutil import utcnow
 
 KEY = "prereqs"
 UPSTREAM_TIMEOUT = 5.0
+OFFLINE_DEMO = "skipped: offline demo"
 Status = Literal["ok", "failed", "unavailable"]
 
 
@@ -130,39 +131,52 @@ async def check_upstream(url: str, *, upstream: str = "msrc", timeout: float = U
     return CheckResult(key="upstream", title=title, status="ok", verdict=f"{host} answers: HTTP {status} {reason}")
 
 
-async def check_management_point(url: str, *, timeout: float | None = None, transport=None) -> CheckResult:
-    """Probe the management point agents report to (its health endpoint); the fix says how to start it."""
-    from sumtui.fleet.management_point import PROBE_TIMEOUT, host_and_port, probe
+def skipped_offline(key: str, title: str) -> CheckResult:
+    """A check of something out on the network that the offline demo cannot reach: not run, not failed."""
+    return CheckResult(key=key, title=title, status="unavailable", verdict=OFFLINE_DEMO)
+
+
+async def check_management_point(url: str, *, timeout: float | None = None, transport=None,
+                                 database: str | None = None) -> CheckResult:
+    """Probe the management point agents report to (its health endpoint); the fix says how to start it,
+    naming this site (`database`: its SQLite file) as the Management point screen does."""
+    from sumtui.fleet.management_point import PROBE_TIMEOUT, probe, serve_command
 
     title = "Management point"
     status = await probe(url, timeout=timeout or PROBE_TIMEOUT, transport=transport)
     if status.reachable:
         return CheckResult(key="management_point", title=title, status="ok", verdict=status.verdict)
-    host, port = host_and_port(status.url)
+    # Without the site named, `sumtui serve` would open the default site, not this one.
+    site = "" if database else " with --db or SUMTUI_DB naming this site's database"
     return CheckResult(
         key="management_point", title=title, status="failed", verdict=status.verdict,
-        fix=f"start it with `sumtui serve --host {host} --port {port}` on the site server, or set its URL on the "
-            "Management point screen (:mp)",
+        fix=f"start it with `{serve_command(status.url, database=database)}` on the site server{site}, or set its URL "
+            "on the Management point screen (:mp)",
     )
 
 
 async def run_checks_async(
     engine: Engine, *, folders: dict[str, Path], url: str, upstream: str = "msrc", timeout: float = UPSTREAM_TIMEOUT,
-    transport=None, mp_url: str | None = None, mp_transport=None,
+    transport=None, mp_url: str | None = None, mp_transport=None, database: str | None = None, offline: bool = False,
 ) -> PrereqReport:
     """All checks; the blocking ones in threads so they overlap the two HTTP requests.
-    `mp_url`: the management point to probe (default: the site's setting)."""
+    `mp_url`: the management point to probe (default: the site's setting). `database`: the site's SQLite
+    file, for the fix hints. `offline` (the demo): the upstream out on the internet is not checked, and says
+    so, rather than failing in a way a newcomer cannot fix."""
     if mp_url is None:
         mp_url = await asyncio.to_thread(_stored_mp_url, engine)
-    upstream_task = asyncio.ensure_future(check_upstream(url, upstream=upstream, timeout=timeout, transport=transport))
-    mp_task = asyncio.ensure_future(check_management_point(mp_url, transport=mp_transport))
-    database = await asyncio.to_thread(check_database, engine)
+    skip_upstream = offline and upstream != "files"
+    upstream_task = None if skip_upstream else asyncio.ensure_future(
+        check_upstream(url, upstream=upstream, timeout=timeout, transport=transport))
+    mp_task = asyncio.ensure_future(check_management_point(mp_url, transport=mp_transport, database=database))
+    database_check = await asyncio.to_thread(check_database, engine)
     schema = await asyncio.to_thread(check_schema, engine)
     folder_checks = [
         await asyncio.to_thread(check_folder, path, key=f"folder_{name.replace(' ', '_')}", title=f"{name.capitalize()} folder")
         for name, path in folders.items()
     ]
-    checks = [database, schema, *folder_checks, await upstream_task, await mp_task]
+    upstream_check = skipped_offline("upstream", "Upstream") if upstream_task is None else await upstream_task
+    checks = [database_check, schema, *folder_checks, upstream_check, await mp_task]
     return PrereqReport(checked_at=utcnow(), checks=checks)
 
 
@@ -178,12 +192,12 @@ def _stored_mp_url(engine: Engine) -> str:
 
 def run_checks(
     engine: Engine, *, folders: dict[str, Path], url: str, upstream: str = "msrc", timeout: float = UPSTREAM_TIMEOUT,
-    transport=None, mp_url: str | None = None, mp_transport=None,
+    transport=None, mp_url: str | None = None, mp_transport=None, database: str | None = None, offline: bool = False,
 ) -> PrereqReport:
     """Blocking form, for threads with no event loop (console workers, the CLI)."""
     return asyncio.run(
         run_checks_async(engine, folders=folders, url=url, upstream=upstream, timeout=timeout, transport=transport,
-                         mp_url=mp_url, mp_transport=mp_transport)
+                         mp_url=mp_url, mp_transport=mp_transport, database=database, offline=offline)
     )
 
 

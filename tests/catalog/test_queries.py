@@ -219,3 +219,50 @@ def test_filter_round_trip_and_merge():
     assert merged == UpdateFilter(family="Windows", text="1809", expired=True)
     assert UpdateFilter().describe() == "all updates"
     assert UpdateFilter(kb="1", superseded=False).describe() == "kb=1, superseded=False"
+
+
+W10_22H2 = "Windows 10 Version 22H2 for x64-based Systems"
+W11_22H2 = "Windows 11 Version 22H2 for x64-based Systems"
+
+
+@pytest.fixture
+def windows_10_and_11(site):
+    """The Windows 10 and 11 22H2 cumulative updates of October and December 2024. The Windows 11 ones fix
+    CVE-2024-49110 and CVE-2024-43510 (both hold "10"), and October's title starts "2024-10"."""
+    products = {"12345": W10_22H2, "12346": W11_22H2}
+    october = month_doc(2024, 10, products, [
+        Vuln("CVE-2024-43510", [Fix("5044285", ["12346"], subtype="Cumulative Update")], severity="Important"),
+        Vuln("CVE-2024-43572", [Fix("5044273", ["12345"], subtype="Cumulative Update")], severity="Important"),
+    ])
+    december = month_doc(2024, 12, products, [
+        Vuln("CVE-2024-49138", [Fix("5048652", ["12345"], subtype="Cumulative Update"),
+                                Fix("5048685", ["12346"], subtype="Cumulative Update")], severity="Important"),
+        Vuln("CVE-2024-49110", [Fix("5048685", ["12346"], subtype="Cumulative Update")], severity="Important"),
+    ])
+    for doc in (october, december):
+        ingest_document(site.engine, json.dumps(doc).encode(), name="t", source="t", settings=UpdatePointSettings())
+    return site
+
+
+WORD_CASES = [
+    ("windows 10 22h2", ["5044273", "5048652"]),  # not Windows 11 because "10" is inside its CVE ids
+    ("windows 11 22h2", ["5044285", "5048685"]),
+    ("10", ["5044273", "5048652"]),  # nor because its October title begins "2024-10"
+    ("windows 10 22h", ["5044273", "5048652"]),  # as you type: a word's beginning matches
+    ("windows 1", ["5044273", "5044285", "5048652", "5048685"]),  # the word being typed: "1" may become 10 or 11
+    ("windows 1 22h2", []),  # typed in full, a short number is that number: "1" is neither 10 nor 11
+    ("22h2 10", ["5044273", "5048652"]),
+    ("2024-10", ["5044273", "5044285"]),  # the release month is a word of the title
+    ("cve-2024-49110", ["5048685"]),
+    ("cve-2024-491", ["5048652", "5048685"]),
+    ("5048685", ["5048685"]),  # a bare KB number
+    ("504868", ["5048685"]),
+    ("8685", []),  # the middle of a KB number is not a word
+    ("x64", ["5044273", "5044285", "5048652", "5048685"]),
+    ("based", []),  # "x64-based" is one word
+]
+
+
+def test_search_matches_words_as_words(windows_10_and_11):
+    for text, expected in WORD_CASES:
+        assert kbs(windows_10_and_11, text=text) == expected, text

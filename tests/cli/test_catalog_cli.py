@@ -277,3 +277,45 @@ def test_locate(tmp_path):
     assert lines["database"] == cli.db
     assert lines["config"].startswith(str(tmp_path / "site" / "home" / ".config"))
     assert lines["content"] == str(tmp_path / "site" / "content")  # beside the SQLite file
+
+
+def test_severity_takes_the_consoles_abbreviations_or_is_bad_usage(imported):
+    def kbs(done):
+        assert done.returncode == 0, done.stderr
+        return sorted((r["kb"], r["product_id"]) for r in json.loads(done.stdout))
+
+    full, short, lower, several, typo, empty = imported.many(
+        ("updates", "--format", "json", "--severity", "Critical"),
+        ("updates", "--format", "json", "--severity", "Crit"),  # as the console's grids show it
+        ("updates", "--format", "json", "--severity", "c"),
+        ("updates", "--format", "json", "--severity", "crit,MOD"),
+        ("updates", "--format", "json", "--severity", "Crtical"),
+        ("updates", "--format", "json", "--severity", "Critical,"),
+    )
+    assert kbs(full) == kbs(short) == kbs(lower) == [("4592440", "11569"), ("4592440", "11571")]
+    assert kbs(several) == [("4586830", "11569"), ("4592440", "11569"), ("4592440", "11571")]
+    for done in (typo, empty):  # never an empty result with exit 0
+        assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+        assert done.stderr.startswith("usage: sumtui updates")
+        assert "is not a severity: use Critical, Important, Moderate or Low" in done.stderr
+
+
+def test_a_mistyped_flag_shows_the_commands_usage(imported):
+    updates, runs, clients = imported.many(("updates", "--sevrity", "Critical"), ("runs", "--limt", "3"),
+                                           ("clients", "import", "--nmae", "x", "y.txt"))
+    for done, command in ((updates, "updates"), (runs, "runs"), (clients, "clients import")):
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"usage: sumtui {command} ")  # the command's usage, not sumtui's
+        assert f"sumtui {command}: error: unrecognized arguments: --" in done.stderr
+
+
+def test_a_bad_month_id_is_refused_before_any_request(tmp_path, mirror):
+    cli = Cli(tmp_path / "site")
+    mirror.reset_requests()
+    done = cli("sync", "--url", mirror.url, "--month", "2025-Fbe")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "argument --month: '2025-Fbe' is not a month document like 2020-Dec" in done.stderr
+    assert mirror.requests == []
+    done = cli("sync", "--url", mirror.url, "--month", "2020-dec", "--json")  # any case is a month
+    assert done.returncode == 0, done.stderr
+    assert [p for _, p, _ in mirror.requests] == ["/updates", "/cvrf/2020-Dec"]

@@ -124,3 +124,20 @@ def test_an_inventory_without_its_host_name_imports_with_name(run, tmp_path):
     assert done.returncode == 0, done.stderr
     (client,) = json.loads(run("clients", "--format", "json").stdout)
     assert client["name"] == "PC-FR-042" and client["os_product"] == "Windows 10 Version 22H2 for x64-based Systems"
+
+
+def test_compliance_severity_takes_the_consoles_abbreviations_or_is_bad_usage(run, tmp_path):
+    path = tmp_path / "ws.json"
+    path.write_text(json.dumps({"format": "sumtui-inventory/1", "name": "WS-1", "os_name": "Microsoft Windows 10 Pro",
+                                "build": "10.0.17763", "architecture": "x64", "is_server": False, "installed_kbs": []}))
+    assert run("clients", "import", path).returncode == 0
+    full = json.loads(run("compliance", "--severity", "Critical", "--state", "required", "--format", "json").stdout)
+    assert full and {r["severity"] for r in full} == {"Critical"}
+    short = json.loads(run("compliance", "--severity", "Crit", "--state", "required", "--format", "json").stdout)
+    assert short == full
+    mine = json.loads(run("compliance", "--client", "ws-1", "--severity", "crit", "--format", "json").stdout)
+    assert mine and {r["severity"] for r in mine} == {"Critical"}
+    for args in (("--severity", "Severe"), ("--client", "ws-1", "--severity", "Crtical")):
+        done = run("compliance", *args)
+        assert done.returncode == 2 and done.stdout == "", done.stderr
+        assert done.stderr.startswith("usage: sumtui compliance") and "is not a severity" in done.stderr

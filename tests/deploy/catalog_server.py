@@ -10,6 +10,7 @@ HTTP Range, and the faults downloads must survive. For tests and benchmarks.
         server.raw("/c/msdownload/a.cab", 200, b"<html>…", "text/html")  # any answer instead
         server.fail("/c/msdownload/a.cab", 503, times=2)  # then the file
         server.redirect("/old.cab", "http://127.0.0.1:PORT/new.cab")
+        server.hold("/c/msdownload/a.cab", gate)           # answer only once the threading.Event is set
         server.count("/c/msdownload/a.cab"), server.requests
 
 Standard library only: a `ThreadingHTTPServer` on a free loopback port, in a daemon thread, quiet.
@@ -42,6 +43,7 @@ class CatalogServer:
         self._fails: dict[str, list[int]] = {}
         self._redirects: dict[str, str] = {}
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, threading.Event] = {}
         self.active = 0  # file answers in progress, and the most at once
         self.max_active = 0
         self._server: ThreadingHTTPServer | None = None
@@ -72,6 +74,10 @@ class CatalogServer:
         """Wait before answering `path` (so answers overlap in time)."""
         self._delays[path] = seconds
 
+    def hold(self, path: str, gate: threading.Event) -> None:
+        """Answers for `path` wait until `gate` is set (a download stays in flight as long as a test needs)."""
+        self._holds[path] = gate
+
     def redirect(self, path: str, location: str) -> None:
         self._redirects[path] = location
 
@@ -80,7 +86,7 @@ class CatalogServer:
 
     def clear(self, path: str) -> None:
         """Forget every fault and raw answer set for `path`: it serves its file again."""
-        for faults in (self._raw, self._cuts, self._fails, self._redirects, self._delays):
+        for faults in (self._raw, self._cuts, self._fails, self._redirects, self._delays, self._holds):
             faults.pop(path, None)
         self._no_range.discard(path)
 
@@ -170,6 +176,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path in owner._delays:
                 time.sleep(owner._delays[path])
+            if path in owner._holds:
+                owner._holds[path].wait(30)
             self._serve_file(path, data)
         finally:
             with owner._lock:

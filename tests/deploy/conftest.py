@@ -22,3 +22,14 @@ def catalog():
         serve(server, "4592440", CU_ROWS, CU_DIALOGS)
         serve(server, OFFICE_KB, [OFFICE_ROW], [OFFICE_DIALOG])
         yield server
+
+
+@pytest.fixture
+def fleet_site(catalog_site):
+    """The scenario catalog with three clients (tests/deploy/fleet_fixture.py); yields (site, name → id)."""
+    from tests.deploy.fleet_fixture import build_fleet
+
+    with catalog_site.session() as session:
+        ids = build_fleet(session)
+        session.commit()
+    return catalog_site, ids

@@ -93,7 +93,7 @@ def test_an_internal_error_is_json_and_the_connection_stays_usable(mp, agent, mo
     def broken(*_args, **_kwargs):
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr(agent_protocol, "policy", broken)
+    monkeypatch.setattr(agent_protocol, "policies", broken)
     cid, auth = agent
     with RawConnection(mp.port) as conn:
         status, headers, body = conn.request("GET", f"/api/v1/clients/{cid}/policy", headers=auth)

@@ -15,6 +15,8 @@ Format "sumtui-inventory/1" — one JSON object, UTF-8:
       "products": [".NET Framework 4.8"],      optional, list of strings: products beyond the OS
       "agent_version": "0.1.0",                optional, string or null
       "collected_at": "2026-11-25T10:00:00Z",  optional, ISO 8601 with a time zone, or null
+      "time_zone": "Europe/Berlin",            optional, the machine's zone: an IANA name or a fixed
+                                               offset like "UTC+01:00", or null
       "partial": true                          optional, true or false (default false): see below
     }
 
@@ -44,10 +46,14 @@ from sumtui.fleet.inventory.model import (
 )
 from sumtui.fleet.osmap import edition_from_os_name, normalize_architecture
 
+# The shape of a zone name (sumtui.deploy.schedule.is_zone_name reads the same): an IANA name like
+# "Europe/Berlin" or "America/Argentina/Buenos_Aires", or "UTC" with an optional offset "+01:00".
+_ZONE = re.compile(r"^(?:(?:UTC|GMT)(?:[+-](?:0?\d|1[0-4]):[0-5]\d)?|[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2})$")
+
 FORMAT = "sumtui-inventory/1"
 _REQUIRED = ("format", "name", "os_name", "build", "architecture", "is_server", "installed_kbs")
 _REQUIRED_PARTIAL = ("format", "name", "installed_kbs")  # a partial document's OS facts may be left out
-_OPTIONAL = ("domain", "ubr", "products", "agent_version", "collected_at", "partial")
+_OPTIONAL = ("domain", "ubr", "products", "agent_version", "collected_at", "partial", "time_zone")
 HOST_NAME = "a host name (1-255 characters, no spaces)"
 _BUILD = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,6}$")
 _KB = re.compile(r"^(?:KB)?0*(\d{1,8})$", re.IGNORECASE)
@@ -141,6 +147,7 @@ def inventory_from_document(doc, *, name: str) -> Inventory:
         products=list(dict.fromkeys(p.strip() for p in products)),
         agent_version=_text(doc, "agent_version", bad),
         collected_at=_time(doc.get("collected_at"), bad),
+        time_zone=_zone(doc.get("time_zone"), bad),
         partial=partial,
     )
 
@@ -185,6 +192,14 @@ def _kb_list(value, bad) -> list[str]:
             raise bad(f"installed_kbs[{index}]", "a KB id like KB5005030")
         digits.append(match.group(1))
     return normalize_kbs(digits)
+
+
+def _zone(value, bad) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 64 or not _ZONE.match(value.strip()):
+        raise bad("time_zone", 'a time zone name like "Europe/Berlin" or "UTC+01:00", or null')
+    return value.strip()
 
 
 def _time(value, bad) -> datetime | None:

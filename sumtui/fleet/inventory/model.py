@@ -57,6 +57,9 @@ class Inventory:
     products: list[str] = field(default_factory=list)       # extra products reported by the agent
     agent_version: str | None = None
     collected_at: datetime | None = None   # aware UTC
+    # The machine's time zone: an IANA name ("Europe/Berlin") or a fixed offset ("UTC+01:00"); None when
+    # the source does not say (inventory/timezones.py reads systeminfo's display names).
+    time_zone: str | None = None
     # False when the source itself shows that its KB list is cut short (a systeminfo that announces
     # 263 hotfixes and lists 245, a file truncated inside its hotfix list). Compliance must then not
     # read a missing KB as "not installed" with full confidence; `warnings` says what was seen.

@@ -15,6 +15,8 @@ change with the language:
   the field just after it (systeminfo's field order is the same in every language);
 - hotfix entries look like "[01]: KB4100347"; entries that are not KB ids ("File 1", as systeminfo
   prints for some packages) count as entries but give no KB.
+- the time zone looks like "(UTC+01:00) Amsterdam, Berlin, ..." (older Windows: "(GMT+01:00) ..."):
+  read by `timezones.zone_from_display` into an IANA name or a fixed offset.
 
 Values are aligned in display columns (a CJK character takes two), which is how a label that holds
 a colon ("Virtual Memory: Max Size:") is told from its value.
@@ -40,6 +42,10 @@ from sumtui.fleet.inventory.model import (
     InventoryError,
     machine_name,
     normalize_kbs,
+)
+from sumtui.fleet.inventory.timezones import (
+    looks_like_zone_display,
+    zone_from_display,
 )
 from sumtui.fleet.osmap import (
     architecture_from_system_type,
@@ -78,6 +84,9 @@ LABELS: dict[str, tuple[str, ...]] = {
                      "servidor de inicio de sesión", "servidor de logon", "aanmeldingsserver", "登录服务器",
                      "登入伺服器", "ログオン サーバー", "로그온 서버", "сервер входа в сеть",
                      "serwer logowania", "oturum açma sunucusu", "přihlašovací server"),
+    "time_zone": ("time zone", "zeitzone", "fuso orario", "fuseau horaire", "zona horaria", "fuso horário",
+                  "tijdzone", "时区", "時區", "タイム ゾーン", "표준 시간대", "часовой пояс", "strefa czasowa",
+                  "saat dilimi", "časové pásmo"),
     "hotfixes": ("hotfix(s)", "hotfix(es)", "hotfix(e)", "aggiornamenti rapidi", "correctif(s)", "revisiones",
                  "revisión(es)", "correções", "修补程序", "修補程式", "ホットフィックス", "핫픽스",
                  "исправление(я)", "исправления", "poprawki", "düzeltmeler", "opravy hotfix"),
@@ -295,8 +304,12 @@ def _inventory(fields: list[_Field], name: str, given: str | None) -> Inventory:
     if hotfix_at is None and logon_at is not None and logon_at + 1 < len(fields):
         hotfix_at = logon_at + 1
 
+    zone_at = _find(fields, "time_zone", lambda f: looks_like_zone_display(f.value))
+    time_zone = zone_from_display(fields[zone_at].value) if zone_at is not None else None
+
     inventory = Inventory(name=host, source_format="systeminfo", domain=domain, os_name=os_name, build=build,
-                          architecture=architecture, is_server=is_server, edition=edition_from_os_name(os_name))
+                          architecture=architecture, is_server=is_server, edition=edition_from_os_name(os_name),
+                          time_zone=time_zone)
     if hotfix_at is None:
         last = fields[-1].label or "?"
         raise InventoryError(f"{name}: truncated systeminfo: no hotfix list (the file ends after '{last}')")
