@@ -1,11 +1,20 @@
 """The sumtui console: the App, its global keys, the jobs it owns and `run_console`.
 
 The App owns what must outlive a screen: the long jobs (syncs, imports and the fleet re-evaluation
-that follows a catalog change, run in lanes by sumtui.tui.jobs; their progress becomes the `jobs`
-reactive the header watches and `job`, the catalog lane, that the Sync screen watches), the site
+that follows a catalog change, and downloads into deployment packages beside them, run in lanes by
+sumtui.tui.jobs; their progress becomes the `jobs` reactive the header and the package pages watch
+and `job`, the catalog lane, that the Sync screen watches), the site
 summary for the header, and the settings forms (modal screens whose typed results it saves in workers).
 Heavy modules (catalog, sync, httpx) are imported inside workers and screens, not here, so the first
 frame shows quickly.
+
+It also owns how the operator moves and what stays current: terminal input goes through a type-ahead
+gate (sumtui.tui.typeahead: keys sent in one burst over SSH land where they would have landed typed
+slowly); `:` opens a page and `esc` goes back through the pages opened (a history, like a browser); a
+probe reads the site's watermarks (sumtui.workflows.site_marks) every PROBE_SECONDS and publishes the
+areas another process changed as `site_changes`, which the pages in front re-read; `r` re-reads the page
+in front; `clock` ticks every second for the ages on screen ("12 s ago"). The keymap and the theme come
+from the local config file (sumtui.config), applied by `run_console`.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -27,11 +36,12 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from sumtui.errors import one_line
+from sumtui.errors import CommandError, one_line
 from sumtui.text import escape_controls
 from sumtui.timeutil import utcnow
-from sumtui.tui.jobs import CATALOG, JobManager, RunningJob
+from sumtui.tui.jobs import CATALOG, CONTENT, JobManager, RunningJob
 from sumtui.tui.messages import (
+    DownloadProgressed,
     FleetProgressed,
     JobFinished,
     JobProgressed,
@@ -41,15 +51,29 @@ from sumtui.tui.messages import (
     WorkFailed,
 )
 from sumtui.tui.pages import PAGES, page_name
+from sumtui.tui.site_changes import SiteChanges
 from sumtui.tui.state import JobState, SiteInfo
+from sumtui.tui.typeahead import TypeAhead, is_terminal_input
 from sumtui.tui.widgets.control_filter import ControlFilter
 
 if TYPE_CHECKING:
     from sumtui.site import Site
+    from sumtui.tui.download_job import DownloadRequest
 
 SETTINGS_TITLES = {"update_point": "Update point settings", "client_agent": "Client agent settings"}
 TICK_SECONDS = 30
+CLOCK_SECONDS = 1  # ages on screen count seconds up to 90 s
+PROBE_SECONDS = 2.0  # how often the site's watermarks are read: what another process changed shows this late
+HISTORY_LIMIT = 50  # pages `esc` can go back through
 FREEZE_AFTER = 1.0  # seconds after start: the first screen and its workers' imports are in by then
+
+
+class MarksRead(Message):
+    """The probe read the site's watermarks (a `sumtui.workflows.site_marks.SiteMarks`)."""
+
+    def __init__(self, marks) -> None:
+        super().__init__()
+        self.marks = marks
 
 
 class CatalogBehind(Message):
@@ -84,13 +108,15 @@ class SumtuiApp(App[int]):
     SCREENS = {"prereqs": _page("prereqs", "PrereqsScreen"), "sync": _page("sync", "SyncScreen"),
                "updates": _page("updates", "UpdatesScreen"), "compliance": _page("compliance", "ComplianceScreen"),
                "clients": _page("clients", "ClientsScreen"), "collections": _page("collections", "CollectionsScreen"),
-               "mp": _page("management_point", "ManagementPointScreen")}
+               "mp": _page("management_point", "ManagementPointScreen"), "lists": _page("lists", "ListsScreen"),
+               "templates": _page("templates", "TemplatesScreen"), "packages": _page("packages", "PackagesScreen")}
 
     BINDINGS = [
         Binding("colon", "jump", "Jump", key_display=":", id="app.jump"),
         Binding("slash", "focus_filter", "Filter", key_display="/", show=False, id="app.filter"),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding("escape", "back", "Back", key_display="esc", show=False, id="app.back"),
+        Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+c,ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_now"),
@@ -99,8 +125,10 @@ class SumtuiApp(App[int]):
     job: var[JobState | None] = var(None)  # the catalog lane's job (sync, import, re-evaluation)
     jobs: var[tuple[JobState, ...]] = var(())  # every running job, in every lane
     site_info: var[SiteInfo | None] = var(None)
-    data_version: var[int] = var(0)  # bumped when the catalog, a setting or a run changed
-    tick: var[int] = var(0)  # the clock moved on: ages ("2 h ago") need repainting
+    data_version: var[int] = var(0)  # bumped when the catalog, a setting or a run changed (here)
+    site_changes: var[SiteChanges | None] = var(None)  # areas another process changed (the probe)
+    tick: var[int] = var(0)  # every TICK_SECONDS: slow figures may be re-read
+    clock: var[int] = var(0)  # every second: ages ("12 s ago") need repainting
 
     def __init__(
         self,
@@ -112,6 +140,8 @@ class SumtuiApp(App[int]):
         sync_options: dict[str, Any] | None = None,
         upstream_transport: Any = None,
         mp_transport: Any = None,
+        keymap: dict[str, str] | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.site = site
@@ -132,6 +162,42 @@ class SumtuiApp(App[int]):
         self._control_filter = ControlFilter()
         if readonly:
             self.add_class("-readonly")
+        # Keys typed ahead wait for the console to settle instead of landing on the screen being left.
+        self._typeahead = TypeAhead(self)
+        self._history: list[str] = []  # pages left by jumps, the latest last: what `esc` goes back to
+        self._marks = None  # the site's watermarks as last read (the probe compares with them)
+        self._probe_failed = False
+        self._keymap_ids = dict(keymap or {})
+        if keymap:
+            self.set_keymap(keymap)
+        self._theme_problem: str | None = None
+        if theme and theme != self.theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self._theme_problem = (f"Unknown theme {theme!r} (theme in the config file, or SUMTUI_THEME); "
+                                       f"using {self.theme}. Themes: {', '.join(sorted(self.available_themes))}.")
+
+    # ------------------------------------------------------------------ terminal input
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes pass the type-ahead gate first: held while the console is settling from the
+        previous one, delivered in order once it has."""
+        if not is_terminal_input(event):
+            await super().on_event(event)
+            return
+        if not self.screen_stack:
+            return  # starting or closing: no screen to type into
+        if event.is_forwarded:
+            # Bubbled back up from the focused widget: the App's bindings run now.
+            await super().on_event(event)
+            self._typeahead.returned(event)
+            return
+        if self._typeahead.hold(event):
+            return
+        self._typeahead.target_of(event)
+        await super().on_event(event)
+        self._typeahead.delivered(event)
 
     # ------------------------------------------------------------------ setup
 
@@ -159,9 +225,19 @@ class SumtuiApp(App[int]):
         # After the first frame: the check imports the re-evaluation code, which the first frame does not need.
         self.call_after_refresh(self.check_catalog)
         self.set_interval(TICK_SECONDS, self._on_tick)
+        self.set_interval(CLOCK_SECONDS, self._on_clock)
+        # The first marks are read right after the first frame, before any page the operator opens reads
+        # the site: nothing written after that is missed.
+        self.call_after_refresh(self.probe_site)
+        self.set_interval(PROBE_SECONDS, self.probe_site)
         self.set_timer(FREEZE_AFTER, _freeze_heap)
+        if self._theme_problem:
+            self.notify(self._theme_problem, severity="warning", timeout=10)
+        if self._keymap_ids:
+            self.check_keymap()
 
     def on_unmount(self) -> None:
+        self._typeahead.stop()
         # Frozen objects are never collected: give them back when the console goes away (tests and
         # the benchmarks run many consoles in one process).
         import gc
@@ -170,12 +246,79 @@ class SumtuiApp(App[int]):
 
     def _on_tick(self) -> None:
         self.tick += 1
-        if self.tick % 2 == 0:  # another process may have synced: re-read the summary now and then
-            self.refresh_site_info()
+
+    def _on_clock(self) -> None:
+        self.clock += 1
 
     def notify_data_changed(self) -> None:
+        """A change made in this console: every page re-reads (data_version). The probe will see it too
+        and the page in front reads once more: harmless, and the only way not to miss a change another
+        process made meanwhile."""
         self.data_version += 1
         self.refresh_site_info()
+
+    # ------------------------------------------------------------------ what another process changed
+
+    @work(thread=True, exclusive=True, group="site-probe", exit_on_error=False)
+    def probe_site(self) -> None:
+        """Read the site's watermarks (one cheap statement, sumtui.workflows.site_marks)."""
+        from sumtui.workflows.site_marks import read_marks
+
+        try:
+            with self.site.session() as session:
+                marks = read_marks(session)
+        except Exception as exc:
+            self.post_message(MarksRead(exc))
+            return
+        self.post_message(MarksRead(marks))
+
+    @property
+    def site_marks(self):
+        """The site's watermarks as the probe last read them (None before the first read)."""
+        return self._marks
+
+    @on(MarksRead)
+    def _marks_read(self, message: MarksRead) -> None:
+        marks = message.marks
+        if isinstance(marks, Exception):
+            if not self._probe_failed:  # said once, not every PROBE_SECONDS
+                self._probe_failed = True
+                self.notify(f"Cannot read what changed in the site: {one_line(marks)}", severity="warning", timeout=8)
+            return
+        self._probe_failed = False
+        before, self._marks = self._marks, marks
+        if before is None:
+            return
+        from sumtui.workflows.site_marks import FLEET
+
+        areas = marks.changed_since(before)
+        if not areas:
+            return
+        serial = self.site_changes.serial + 1 if self.site_changes else 1
+        self.site_changes = SiteChanges(serial, areas)
+        if areas - {FLEET}:  # the header shows the last run, the upstream and whether states are stale
+            self.refresh_site_info()
+
+    @work(thread=True, group="keymap-check", exit_on_error=False)
+    def check_keymap(self) -> None:
+        """The config file's keymap names ids that exist and gives no key twice on one screen (Textual
+        would silently do nothing, or drop one of the two bindings)."""
+        from sumtui.tui.keymap import clashes, unknown_ids
+
+        problems = []
+        if unknown := unknown_ids(self._keymap_ids):
+            problems.append(f"no key binding has the id {', '.join(map(repr, unknown))} (`?` lists each screen's ids)")
+        for key, ids in clashes(self._keymap_ids):
+            problems.append(f"{' and '.join(ids)} share the key {key!r}: only one of them works")
+        for problem in problems:
+            self.call_from_thread(self.notify, f"Keymap: {problem}.", severity="warning", timeout=10)
+
+    def action_refresh(self) -> None:
+        """`r`: the page in front reads the site again, and so does the header."""
+        self.refresh_site_info()
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is None or not refresh():
+            self.notify("Nothing on this screen to read again.", timeout=3)
 
     @work(thread=True, exclusive=True, group="site-info", exit_on_error=False)
     def refresh_site_info(self) -> None:
@@ -241,7 +384,8 @@ class SumtuiApp(App[int]):
     # ------------------------------------------------------------------ navigation
 
     def open_page(self, name: str) -> bool:
-        """Show a page by jump name; False if the name is unknown."""
+        """Show a page by jump name; False if the name is unknown. The page left is remembered: `esc`
+        comes back to it (the settings forms are dialogs over the page, not pages)."""
         page = page_name(name)
         if page is None:
             return False
@@ -249,14 +393,40 @@ class SumtuiApp(App[int]):
             self.open_settings("update_point")
         elif page == "client-agent":
             self.open_settings("client_agent")
-        elif page == "home":
-            self._pop_to_home()
         else:
-            if self.is_screen_installed(page) and self.screen is self.get_screen(page):
-                return True
-            self._pop_to_home()
-            self.push_screen(page)
+            current = self.current_page
+            if page != current:
+                self._history = [*self._history, current][-HISTORY_LIMIT:]
+            self._show_page(page)
         return True
+
+    @property
+    def current_page(self) -> str:
+        """The page in front, by jump name: Home, or the installed page just above it (the screens
+        opened from a page, such as a client's detail, belong to that page)."""
+        stack = self.screen_stack
+        if len(stack) > 1:
+            for name in self.SCREENS:
+                if self.is_screen_installed(name) and self.get_screen(name) is stack[1]:
+                    return name
+        return "home"
+
+    @property
+    def page_history(self) -> list[str]:
+        """The pages `esc` goes back to, the next one last."""
+        return list(self._history)
+
+    def _show_page(self, page: str) -> None:
+        """`page` in front, right above Home (pages replace each other there; what was opened from the
+        page left is closed)."""
+        stack = self.screen_stack
+        if page != "home" and len(stack) > 1 and self.get_screen(page) is stack[1]:
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            return
+        self._pop_to_home()
+        if page != "home":
+            self.push_screen(page)
 
     def _pop_to_home(self) -> None:
         while len(self.screen_stack) > 1:
@@ -284,12 +454,25 @@ class SumtuiApp(App[int]):
         self.push_screen(HelpScreen(self.screen))
 
     async def action_back(self) -> None:
-        if len(self.screen_stack) > 1:
+        """`esc`: out of a text box first (to the page's grid); then closes what was opened from the page
+        (a client's detail, a collection's windows); then back to the page shown before (a history)."""
+        screen = self.screen
+        leave = getattr(screen, "leave_text_box", None)
+        if leave is not None and leave():
+            return
+        if len(self.screen_stack) > 2 or (len(self.screen_stack) == 2 and self.current_page == "home"):
+            self.pop_screen()
+        elif self._history:
+            *self._history, page = self._history
+            self._show_page(page)
+        elif len(self.screen_stack) > 1:
             self.pop_screen()
 
     # ------------------------------------------------------------------ settings forms
 
     def open_settings(self, key: str) -> None:
+        # The form appears when its worker has read the settings: keys typed meanwhile are for the form.
+        self._typeahead.expect("settings")
         self._load_settings(key)
 
     @work(thread=True, exclusive=True, group="settings-load", exit_on_error=False)
@@ -309,6 +492,7 @@ class SumtuiApp(App[int]):
                     choices = {}
         except Exception as exc:
             self.post_message(WorkFailed(f"loading {SETTINGS_TITLES[key].lower()}", one_line(exc)))
+            self.call_from_thread(self._typeahead.arrived, "settings")
             return
         self.post_message(SettingsLoaded(key, settings, choices))
 
@@ -323,6 +507,7 @@ class SumtuiApp(App[int]):
 
             form = ClientAgentScreen(message.settings, readonly=self.readonly)
         self.push_screen(form, partial(self._settings_closed, message.key))
+        self._typeahead.arrived("settings")
 
     def _settings_closed(self, key: str, result: Any) -> None:
         if result is not None and not self.readonly:
@@ -354,7 +539,7 @@ class SumtuiApp(App[int]):
         blocking = None if self.readonly else self.jobs_manager.blocking(state.kind)
         if self.readonly or blocking is not None:
             if self.readonly:
-                self.notify("Read-only console: syncs and imports are disabled.", severity="warning", timeout=4)
+                self.notify("Read-only console: syncs, imports and downloads are disabled.", severity="warning", timeout=4)
             else:
                 self.notify(f"A {blocking.noun} is already running.", severity="warning", timeout=4)
             return None
@@ -509,6 +694,44 @@ class SumtuiApp(App[int]):
         finally:
             job.done.set()
 
+    def start_download(self, request: DownloadRequest) -> bool:
+        """Download updates into a package (the Download wizard's request) in the content lane, beside any
+        sync; False if it cannot start now (another download runs, or the console is read-only)."""
+        job = self._begin(JobState(kind="download", message=request.package))
+        if job is None:
+            return False
+        job.worker = self._download(request, job)
+        return True
+
+    @work(thread=True, group="content-job", name="download", exit_on_error=False)
+    def _download(self, request: DownloadRequest, job: RunningJob) -> None:
+        from sumtui.tui.download_job import outcome, run_download
+
+        try:
+            result = run_download(self.site, request, progress=lambda p: self.post_message(DownloadProgressed(p)),
+                                  cancel=job.cancel_requested)
+        except Exception as exc:
+            self._report(job, JobFinished("download", status="failed", message=one_line(exc)))
+        else:
+            status, line = outcome(result)
+            self._report(job, JobFinished("download", status=status, message=line))
+        finally:
+            job.done.set()
+
+    @on(DownloadProgressed)
+    def _download_progressed(self, message: DownloadProgressed) -> None:
+        p, running = message.progress, self.jobs_manager.in_lane(CONTENT)
+        package = running.message if running is not None else ""
+        if p.download is not None:  # files flowing: files and bytes
+            d = p.download
+            state = JobState(kind="download", phase="downloading", months_done=d.files_done, months_total=d.files_total,
+                             failed=d.files_failed, bytes_done=d.bytes_done, bytes_total=d.bytes_total, message=package)
+        else:  # finding the files (KBs looked up in the catalog), or done
+            state = JobState(kind="download", phase=p.phase, months_done=p.kbs_done, months_total=p.kbs_total,
+                             message=package)
+        if self.jobs_manager.progress(state):
+            self._publish_jobs()
+
     @on(FleetProgressed)
     def _fleet_progressed(self, message: FleetProgressed) -> None:
         state = JobState(kind="reevaluate", phase="clients", months_done=message.done, months_total=message.total)
@@ -630,7 +853,20 @@ def _run_finished(kind: str, run, behind: bool) -> JobFinished:
 
 
 def run_console(site: Site, *, readonly: bool = False, demo: bool = False) -> int:
-    """Run the console on an open site until the operator quits; the process exit code."""
-    app = SumtuiApp(site, readonly=readonly, demo=demo)
+    """Run the console on an open site until the operator quits; the process exit code. The keymap and
+    the theme come from the local config file (and SUMTUI_THEME)."""
+    app = console_app(site, readonly=readonly, demo=demo)
     app.run()
     return app.return_code or 0
+
+
+def console_app(site: Site, **options: Any) -> SumtuiApp:
+    """The console on `site` with the local config file's keymap and theme (a bad file is a CommandError,
+    one line naming the file and the value)."""
+    from sumtui import config
+
+    try:
+        local = config.load()
+    except config.ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    return SumtuiApp(site, keymap=local.keymap, theme=local.theme, **options)

@@ -89,6 +89,20 @@ def count_text(value: int | None, width: int = 7) -> str:
     return f"{value / 1000:,.0f}k" if value < 10_000_000 else f"{value / 1_000_000:,.0f}M"
 
 
+def size_text(value: int | None) -> str:
+    """Bytes as people read them: '512 B', '84.2 KiB', '1.3 GiB'; '' when unknown."""
+    if value is None:
+        return ""
+    if value < 1024:
+        return f"{value} B"
+    size = value / 1024
+    for unit in ("KiB", "MiB"):
+        if size < 1024:
+            return f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} GiB"
+
+
 def pct_text(value: float | None) -> str:
     """'41.7', or '100' and '0' without a decimal that says nothing (the column is headed %)."""
     if value is None:

@@ -72,6 +72,14 @@ class ComplianceSource:
     sort: str = "required"
     descending: bool = True
     styles: CellStyles = field(default_factory=CellStyles)
+    list_id: int | None = None  # only the updates of this update list: the list's own compliance
+
+    def _update_ids(self):
+        if self.list_id is None:
+            return None
+        from sumtui.deploy.lists import list_members
+
+        return list_members(list_id=self.list_id)
 
     def _collection(self, session: Session) -> tuple[int | None, int]:
         """(id, members): the size tells how loud a Required count is."""
@@ -82,6 +90,8 @@ class ComplianceSource:
         col = Collection.__table__.c
         where = col.id == self.collection_id if self.collection_id is not None else col.kind == "builtin"
         row = session.execute(select(col.id, col.members).where(where)).first()
+        if row is None and self.list_id is not None:
+            return 0, 0  # no clients yet: a list still shows its updates, with nothing counted
         return (row.id, row.members) if row else (None, 0)
 
     def count(self) -> int:
@@ -92,7 +102,7 @@ class ComplianceSource:
             if collection_id is None:
                 return 0  # no client has ever reported: no All Systems yet
             return count_update_compliance(session, collection_id=collection_id, filter=self.filter,
-                                           only_needed=self.only_needed)
+                                           only_needed=self.only_needed, update_ids=self._update_ids())
 
     def fetch(self, offset: int, limit: int) -> list[GridRow]:
         from sumtui.compliance.queries import page_update_compliance
@@ -104,6 +114,7 @@ class ComplianceSource:
             rows = page_update_compliance(
                 session, collection_id=collection_id, filter=self.filter, sort=self.sort,
                 descending=self.descending, offset=offset, limit=limit, only_needed=self.only_needed,
+                update_ids=self._update_ids(),
             )
         return [self._row(r, members) for r in rows]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,7 +14,6 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from sumtui.fleet.clients import ClientFilter
-from sumtui.timeutil import as_utc
 from sumtui.tui.cells import (
     CellStyles,
     age_text,
@@ -33,16 +31,19 @@ if TYPE_CHECKING:
     from sumtui.site import Site
 
 CLIENT_COLUMNS = (
-    GridColumn("name", "Name", 11, flex=True),
+    GridColumn("name", "Name", 9, flex=True, kind="id"),  # a machine's name is never cut
     GridColumn("os", "OS product", 12, flex=True),
-    GridColumn("eos", "EoS", 3, sortable=False),
-    GridColumn("required", "Req.(C)", 8, align="right"),
+    GridColumn("eos", "EoS", 3, sortable=False, kind="state"),
+    # Sorts worst first: Critical, then failed, then required (the triage order).
+    GridColumn("critical", "Req.(C)", 9, align="right", kind="number"),  # 9: room for the sort arrow
+    # The worst missing KBs, worst first ("KB5048685 KB5048652 +3"): ids, never cut.
+    GridColumn("missing", "Missing", 9, sortable=False, kind="id"),
     GridColumn("last_inventory", "Last", 6, align="right"),
     GridColumn("build", "Build", 15, sortable=False),
     GridColumn("domain", "Domain", 9, flex=True),
     GridColumn("source", "From", 6, sortable=False),
 )
-CLIENT_SORT_LABELS = {"name": "name", "os": "OS product", "required": "required", "critical": "critical",
+CLIENT_SORT_LABELS = {"name": "name", "os": "OS product", "required": "required", "critical": "critical required",
                       "last_inventory": "last inventory", "domain": "domain"}
 SOURCE_SHORT = {"agent": "agent", "imported": "import", "generated": "gen."}
 
@@ -87,27 +88,30 @@ class ClientsSource:
     styles: CellStyles = field(default_factory=CellStyles)
 
     def count(self) -> int:
-        from sumtui.fleet.clients import count_clients
+        from sumtui.compliance.missing import count_filtered_clients
 
         with Session(self.engine) as session:
-            return count_clients(session, filter=self.filter)
+            return count_filtered_clients(session, filter=self.filter)
 
     def fetch(self, offset: int, limit: int) -> list[GridRow]:
-        from sumtui.fleet.clients import page_clients
+        from sumtui.compliance.missing import page_filtered_clients, top_missing
         from sumtui.fleet.models import has_known_state
 
         with Session(self.engine) as session:
-            rows = page_clients(session, filter=self.filter, sort=self.sort, descending=self.descending,
-                                offset=offset, limit=limit)
+            rows = page_filtered_clients(session, filter=self.filter, sort=self.sort, descending=self.descending,
+                                         offset=offset, limit=limit)
+            missing = top_missing(session, states={r.id: r.states for r in rows if r.required_count})
         s = self.styles
         out = []
         for r in rows:
             reported = has_known_state(last_inventory=r.last_inventory, last_scan=r.last_scan, os_product=r.os_product)
+            worst = missing.get(r.id)
             out.append(GridRow(key=r.id, cells=(
                 r.name,
                 short_product(r.os_product) if r.os_product else styled("unmapped", s.gap),
                 styled("EoS", s.gap_wide) if r.out_of_support else "",
                 client_required(r.required_count, r.critical_missing, reported, s),
+                worst.text() if worst and reported else "",
                 age_text(last_report(r.last_inventory, r.last_scan), self.now),
                 build_text(r.build, r.ubr),
                 r.domain or "",
@@ -194,23 +198,33 @@ def collection_rows(collections: list[CollectionRow], styles: CellStyles) -> lis
 class WindowRow:
     id: int
     name: str
-    start_at: datetime
+    start_at: datetime  # the first start's wall clock (UTC windows: aware UTC)
     duration_minutes: int
     recurrence: str
-    next_start: datetime | None
+    next_start: datetime | None  # UTC windows only: a local one opens at a different instant on each client
+    utc: bool = True
 
 
 def load_windows(session: Session, collection_id: int, now: datetime) -> list[WindowRow]:
-    from sumtui.fleet.collections import next_window_start, windows_of
+    from datetime import UTC, timedelta
+
+    from sumtui.deploy.schedule import ScheduleError, occurrences, window_spec
+    from sumtui.fleet.collections import windows_of
 
     out = []
     for w in windows_of(session, collection_id):
-        start = as_utc(w.start_at)
-        # next_window_start reads only these two: a copy keeps the ORM row untouched.
-        timing = SimpleNamespace(start_at=start, recurrence=w.recurrence)
-        out.append(WindowRow(w.id, w.name, start, w.duration_minutes, w.recurrence, next_window_start(timing, now)))
+        start = w.start.replace(tzinfo=UTC) if w.utc else w.start
+        following = None
+        if w.utc:
+            try:
+                spec = window_spec(recurrence=w.recurrence, start=w.start, duration_minutes=w.duration_minutes, utc=True)
+                since = max(now, start)  # a window that starts in years opens first then
+                following = next((o.start for o in occurrences(spec, UTC, since, since + timedelta(days=400))
+                                  if o.start >= now), None)
+            except ScheduleError:
+                following = None  # a window that cannot be (24 h or more) never opens
+        out.append(WindowRow(w.id, w.name, start, w.duration_minutes, w.recurrence, following, w.utc))
     return out
-
 
 
 def duration_text(minutes: int) -> str:
@@ -222,8 +236,8 @@ def window_rows(windows: list[WindowRow]) -> list[GridRow]:
     when = "%Y-%m-%d %H:%M"
     return [
         GridRow(key=w.id, cells=(
-            w.name, w.start_at.strftime(when), duration_text(w.duration_minutes), w.recurrence,
-            w.next_start.strftime(when) if w.next_start else "—",
+            w.name, w.start_at.strftime(when) + ("" if w.utc else " local"), duration_text(w.duration_minutes), w.recurrence,
+            w.next_start.strftime(when) if w.next_start else ("each client's local time" if not w.utc else "—"),
         ))
         for w in windows
     ]

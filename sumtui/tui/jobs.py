@@ -1,4 +1,4 @@
-"""The console's long work: syncs, imports, fleet re-evaluations (and later content downloads).
+"""The console's long work: syncs, imports, fleet re-evaluations and content downloads.
 
 Jobs run in lanes: one job per lane at a time, lanes side by side, so a download can run beside a
 sync while two catalog changes never overlap. The manager is plain bookkeeping on the UI thread.
@@ -20,8 +20,9 @@ from textual.worker import Worker
 from sumtui.tui.state import JobState
 
 # Every catalog change is one lane: a re-evaluation must see the catalog a sync or import left.
-LANES = {"sync": "catalog", "import": "catalog", "reevaluate": "catalog"}
-CATALOG = "catalog"
+# Downloads into deployment packages are another: they read the catalog but never change it.
+LANES = {"sync": "catalog", "import": "catalog", "reevaluate": "catalog", "download": "content"}
+CATALOG, CONTENT = "catalog", "content"
 
 
 def lane_of(kind: str) -> str:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from sumtui.catalog.queries import UpdateDetail
     from sumtui.catalog.sync import SyncProgress
     from sumtui.compliance.queries import ClientUpdateState
+    from sumtui.deploy.lists import ListSummary
+    from sumtui.deploy.package_download import PackageProgress
+    from sumtui.deploy.packages import PackageSummary
+    from sumtui.deploy.templates import TemplateView
     from sumtui.fleet.management_point import ManagementPointSettings, MpStatus
     from sumtui.tui.fleet_sources import ClientDetail, CollectionRow, WindowRow
     from sumtui.tui.state import SiteInfo, TriageView
@@ -257,3 +261,108 @@ class CatalogChoicesLoaded(Message):
         super().__init__()
         self.families = families
         self.products = products
+
+
+# --- update lists, deployment templates, packages and downloads (stages 7 to 9) ----------------------
+
+
+class DownloadProgressed(Message):
+    """A download into a package reported progress. Only the latest report matters: queued ones coalesce."""
+
+    def __init__(self, progress: PackageProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DownloadProgressed)
+
+
+class ListsLoaded(Message):
+    """Every update list with its compliance in the collection `collection_id` (None: the site has no
+    clients yet, so no collection to count in)."""
+
+    def __init__(self, lists: list[ListSummary], collection_id: int | None) -> None:
+        super().__init__()
+        self.lists = lists
+        self.collection_id = collection_id
+
+
+class ListNamesLoaded(Message):
+    """(name, number of updates) of every update list, for a picker."""
+
+    def __init__(self, names: list[tuple[str, int]]) -> None:
+        super().__init__()
+        self.names = names
+
+
+class TemplatesLoaded(Message):
+    """Every deployment template, and the collection names a template may name."""
+
+    def __init__(self, templates: list[TemplateView], collections: list[str]) -> None:
+        super().__init__()
+        self.templates = templates
+        self.collections = collections
+
+
+class PackagesLoaded(Message):
+    def __init__(self, packages: list[PackageSummary]) -> None:
+        super().__init__()
+        self.packages = packages
+
+
+class DeployChanged(Message):
+    """A list, template or package was created, changed or deleted: `text` for the notification, `select`
+    the name of the row to put the cursor on."""
+
+    def __init__(self, text: str, select: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.select = select
+
+
+class AddedToList(Message):
+    """Updates picked on the Updates or Compliance screen went into a list: `text` for the notification."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class TomlImportPlanned(Message):
+    """A list or template file was read and planned: its diff (`lines`, outside text unescaped) and
+    whether importing it would change anything. Nothing is changed until the operator says yes."""
+
+    def __init__(self, path: str, lines: list[str], changed: bool) -> None:
+        super().__init__()
+        self.path = path
+        self.lines = lines
+        self.changed = changed
+
+
+class WizardChoicesLoaded(Message):
+    """What the download wizard offers: the lists (name, updates), the packages and the site's languages."""
+
+    def __init__(self, lists: list[tuple[str, int]], packages: list[str], languages: list[str]) -> None:
+        super().__init__()
+        self.lists = lists
+        self.packages = packages
+        self.languages = languages
+
+
+class PackageLoaded(Message):
+    """One package's summary, for its page's headline (None: it was deleted meanwhile)."""
+
+    def __init__(self, package: PackageSummary | None) -> None:
+        super().__init__()
+        self.package = package
+
+
+class ListLoaded(Message):
+    """One update list's name, description and size, for its page's headline (name None: it was deleted)."""
+
+    def __init__(self, list_id: int, name: str | None, description: str | None = None, updates: int = 0) -> None:
+        super().__init__()
+        self.list_id = list_id
+        self.name = name
+        self.description = description
+        self.updates = updates

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from sumtui.tui.cells import size_text
+
 
 @dataclass(frozen=True)
 class JobState:
     """A sync or import in progress, as its latest progress report describes it."""
 
-    kind: str  # "sync" | "import" | "reevaluate"
+    kind: str  # "sync" | "import" | "reevaluate" | "download"
     phase: str = "starting"  # "starting" | "index" | "month" | "finishing" | "cancelling" (reevaluate: "clients")
     months_done: int = 0
     months_total: int = 0
@@ -24,11 +26,14 @@ class JobState:
     updates_new: int = 0
     updates_revised: int = 0
     failed: int = 0
-    message: str = ""
+    message: str = ""  # a download: the package's name
+    bytes_done: int = 0  # a download (phase "downloading"; months_* count its files)
+    bytes_total: int | None = None  # None while a file's size is unknown
 
     @property
     def verb(self) -> str:
-        return {"sync": "syncing", "import": "importing", "reevaluate": "re-evaluating"}.get(self.kind, self.kind)
+        return {"sync": "syncing", "import": "importing", "reevaluate": "re-evaluating",
+                "download": "downloading"}.get(self.kind, self.kind)
 
     @property
     def noun(self) -> str:
@@ -42,6 +47,8 @@ class JobState:
             if not self.months_total:
                 return "re-evaluating the fleet…"
             return f"re-evaluating {self.months_done:,}/{self.months_total:,} clients"
+        if self.kind == "download":
+            return self._download_headline()
         if self.phase in ("starting", "index"):
             return f"{self.verb}: reading the index…" if self.kind == "sync" else f"{self.verb}…"
         if self.phase == "finishing":
@@ -49,9 +56,23 @@ class JobState:
         unit = "months" if self.kind == "sync" else "files"
         return f"{self.verb} {self.months_done}/{self.months_total} {unit}"
 
+    def _download_headline(self) -> str:
+        """'downloading 3/7 files, 12.3 MiB of 40.0 MiB', or the step before the files."""
+        if self.phase == "resolving":
+            if not self.months_total:
+                return "download: finding the files…"
+            return f"download: finding the files of {self.months_done}/{self.months_total} KBs"
+        if self.phase != "downloading":
+            return "download: finishing…" if self.phase == "done" else "download: starting…"
+        total = f" of {size_text(self.bytes_total)}" if self.bytes_total else ""
+        return f"downloading {self.months_done}/{self.months_total} files, {size_text(self.bytes_done)}{total}"
+
     def counts(self) -> str:
         if self.kind == "reevaluate":
             return "Clients: compliance states against the new catalog"
+        if self.kind == "download":
+            failed = f" · {self.failed} failed" if self.failed else ""
+            return f"Package {self.message}: {self.months_done} of {self.months_total} files{failed}"
         return f"Updates: {self.updates_new} new · {self.updates_revised} revised · {self.failed} failed"
 
 

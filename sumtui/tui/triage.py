@@ -1,6 +1,7 @@
 """Home's triage figures, read in a worker from the maintained summaries (`compliance.queries.triage`)
 and shaped into lines: fleet compliance and its trend, the most-missing Critical and Important
-updates, the least compliant clients, the clients that went silent. Each line says what enter opens.
+updates, the servers that miss a Critical update (a line that opens them on Clients, worst first), the
+least compliant clients, the clients that went silent. Each line says what enter opens.
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ from sumtui.tui.state import TriageLine, TriageView
 SILENT_DAYS = 7
 TOP = 5
 SILENT_NAMES = 3
+TRIAGE_VIEW = "view:servers-critical"  # the Clients view Home's `s` (or enter on its line) opens
+
+
+def servers_missing_critical():
+    """The Clients filter and order of the triage view: servers that miss a Critical update, worst first."""
+    from sumtui.fleet.clients import ClientFilter
+
+    return ClientFilter(role="server", missing_severity="Critical"), "critical", True
 
 
 def load_triage(session: Session, *, now: datetime) -> TriageView:
     from sumtui.compliance.queries import triage
+    from sumtui.fleet.clients import count_clients
     from sumtui.fleet.models import Collection
 
     col = Collection.__table__.c
@@ -49,7 +59,12 @@ def load_triage(session: Session, *, now: datetime) -> TriageView:
         severity = (u.severity or "").lower()
         missing.append(TriageLine(f"KB{u.kb}  {u.required:,} need it · {short_product(u.product)}", target,
                                   "critical" if severity == "critical" else "important"))
-    least = [
+    flt, _sort, _descending = servers_missing_critical()
+    servers = count_clients(session, filter=flt)
+    view = (TriageLine(f"{servers:,} server{'s miss' if servers != 1 else ' misses'} a Critical update "
+                       "(s: list them, worst first)", TRIAGE_VIEW, "critical")
+            if servers else TriageLine("no server misses a Critical update"))
+    least = [view] + [
         TriageLine(f"{r.name}  {r.required_count:,} required"
                    + (f", {r.critical_missing} critical" if r.critical_missing else "")
                    + (f", {r.failed_count} failed" if r.failed_count else "")
@@ -65,7 +80,8 @@ def load_triage(session: Session, *, now: datetime) -> TriageView:
         silent.append(TriageLine(f"… and {t.silent_count - len(silent):,} more (:clients, f: not reported in 7 days)"))
     sections = (
         ("Most missing Critical and Important updates", tuple(missing) or (TriageLine("none: nothing Critical or Important is missing"),)),
-        ("Least compliant clients", tuple(least) or (TriageLine("none: every reported client is compliant"),)),
+        ("Least compliant clients",
+         tuple(least) if len(least) > 1 else (view, TriageLine("none: every reported client is compliant"))),
         (f"Silent {SILENT_DAYS}+ days: {t.silent_count:,} client{'s' if t.silent_count != 1 else ''}",
          tuple(silent) or (TriageLine("none"),)),
     )

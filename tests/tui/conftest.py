@@ -99,10 +99,43 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def paste(pilot, text: str) -> None:
-    """A terminal paste into the focused widget (long paths: typing them key by key is slow)."""
+    """A terminal paste (long paths: typing them key by key is slow), delivered as the terminal delivers
+    it: to the App, which gives it to whatever has the focus once the screen in front is ready for it
+    (a dialog still mounting included)."""
     from textual import events
 
-    pilot.app.focused.post_message(events.Paste(text))
+    burst_input(pilot.app, [events.Paste(text)])
+    await pilot.pause()
+
+
+def burst(app, *keys: str) -> int:
+    """Keys as SSH delivers a burst typed ahead (`:sync⏎` in one read): all queued on the App at once,
+    with no pause for the console to catch up between them (`pilot.press` waits after each key).
+    Returns how many input events were sent."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    key_events = []
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        character = key if len(key) == 1 else {"enter": "\r", "escape": "\x1b", "space": " ", "colon": ":",
+                                                "slash": "/", "tab": "\t"}.get(name)
+        key_events.append(events.Key(name, character))
+    return burst_input(app, key_events)
+
+
+def burst_input(app, input_events) -> int:
+    for event in input_events:
+        app._driver.send_message(event)
+    return len(input_events)
+
+
+async def input_done(pilot, sent_before: int, count: int) -> None:
+    """Wait until the App has received `count` input events after `sent_before` (its type-ahead gate's
+    `received` then) and every one of them has run its course."""
+    gate = pilot.app._typeahead
+    await wait_for(pilot, lambda: gate.received >= sent_before + count and gate.idle, timeout=30,
+                   what="the keys sent to run their course")
     await pilot.pause()
 
 

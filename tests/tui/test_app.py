@@ -35,9 +35,11 @@ async def test_jump_switches_screens_and_escape_goes_back(console_site, make_app
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, UpdatesScreen), what="the updates screen")
         assert len(app.screen_stack) == 2  # pages replace each other above Home
+        await pilot.press("escape")  # back: the page shown before
+        assert isinstance(app.screen, SyncScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("escape")  # nothing below Home: stays
+        await pilot.press("escape")  # nothing before Home: stays
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -45,10 +47,10 @@ async def test_jump_names_an_unknown_screen(console_site, make_app):
     app = make_app(console_site)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("colon")
-        await type_text(pilot, "deploy")
+        await type_text(pilot, "xyzzy")
         await pilot.press("enter")
         assert isinstance(app.screen, JumpScreen)
-        assert "No screen called 'deploy'" in text_of(app.screen.query_one("#jump-error"))
+        assert "No screen called 'xyzzy'" in text_of(app.screen.query_one("#jump-error"))
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
-from sumtui.tui.cells import CellStyles, count_text, pct_text, short_product, styled
+from sumtui.tui.cells import CellStyles, count_text, pct_text, short_product, size_text, styled
 
 
 @pytest.mark.parametrize("name, short", [
@@ -66,3 +66,9 @@ def test_the_control_filter_drops_what_a_screen_forgot_to_escape():
     assert ControlFilter().apply(plain_line, Color(0, 0, 0)) is plain_line  # nothing built for ordinary lines
     out = ControlFilter().apply([Segment("a\x1b[31mb", Style(bold=True)), Segment("\u202ec")], Color(0, 0, 0))
     assert out == [Segment("a[31mb", Style(bold=True)), Segment("c")]
+
+
+@pytest.mark.parametrize("value, text", [(None, ""), (0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"),
+                                         (108032, "105.5 KiB"), (5 * 2**30, "5.0 GiB"), (3 * 2**40, "3,072.0 GiB")])
+def test_sizes_read_in_binary_units(value, text):
+    assert size_text(value) == text

@@ -54,7 +54,7 @@ async def test_search_sort_and_filters(fleet_site, make_app):
         await pilot.press("slash")
         await type_text(pilot, "lab.example")
         await wait_for(pilot, grid_loaded(grid, db_count(fleet_site, text="lab.example")), what="the search")
-        assert {r[6] for r in grid_rows(grid)} == {"lab.example"}  # the Domain column
+        assert {r[7] for r in grid_rows(grid)} == {"lab.example"}  # the Domain column
         await pilot.press("enter")  # back to the grid
         assert app.focused is grid
 

@@ -58,7 +58,7 @@ async def test_a_running_management_point_and_the_agent_command(catalog_site, ma
                            what="the key hidden")
             assert key not in text_of(again.query_one("#mp-agent"))
             await pilot.press("y")
-            await wait_for(pilot, lambda: any("r makes a new one" in str(n.message) for n in app._notifications),
+            await wait_for(pilot, lambda: any("R makes a new one" in str(n.message) for n in app._notifications),
                            what="the copy refused")
 
 
@@ -97,12 +97,12 @@ async def test_rotating_the_key_asks_first(console_site, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_mp(app, pilot)
         first = stored_hash(console_site)
-        await pilot.press("r")
+        await pilot.press("R")  # shift: `r` re-reads the page, as on every page
         assert isinstance(app.screen, ConfirmScreen)
         assert "Agents already registered keep working" in text_of(app.screen.query_one("#confirm-question"))
         await pilot.press("n")
         assert stored_hash(console_site) == first
-        await pilot.press("r", "y")
+        await pilot.press("R", "y")
         await wait_for(pilot, lambda: stored_hash(console_site) != first, what="a new key")
         second = stored_hash(console_site)
         await wait_for(pilot, lambda: enrollment.hash_token(shown_key(screen)) == second, what="the new key, shown")
@@ -116,7 +116,7 @@ async def test_readonly_shows_but_neither_edits_rotates_nor_creates(console_site
         screen = await open_mp(app, pilot)
         shown = {b.binding.id for b in screen.active_bindings.values()}
         assert {"mp.rotate", "mp.edit"}.isdisjoint(shown) and {"mp.probe", "mp.copy"} <= shown
-        await pilot.press("r", "e")
+        await pilot.press("R", "e")
         assert app.screen is screen
         assert "none yet" in text_of(screen.query_one("#mp-key"))
     assert stored_hash(console_site) == ""
@@ -131,7 +131,9 @@ async def test_prerequisites_probe_the_management_point_and_lead_to_it(console_s
         await wait_for(pilot, lambda: isinstance(app.screen, PrereqsScreen) and app.screen.report is not None)
         check = text_of(app.screen.query_one("#check-management_point .check-text"))
         assert f"GET http://127.0.0.1:{port}/api/v1/health" in check
-        assert f"start it with `sumtui serve --host 127.0.0.1 --port {port}`" in check
+        # The command names this site, as the Management point screen's does.
+        site = console_site.engine.url.database
+        assert f"start it with `sumtui --db {site} serve --host 127.0.0.1 --port {port}`" in check
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, ManagementPointScreen))
 

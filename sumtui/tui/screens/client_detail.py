@@ -1,9 +1,11 @@
 """One client: its facts (OS and the catalog product it maps to, build with revision, reports, support,
 tags, collections) and every applicable update's state with the sentence that explains it.
 
-Failed and Required come first; keys narrow to one state, and `n` adds the updates for products the
-client does not have (Not required, each saying why). The explanation of the row under the cursor is
-shown in full under the grid. Everything is read in one worker per (client, with/without n).
+Failed and Required come first; keys narrow to one state, `/` to the rows whose KB, product, state or
+explanation has the words typed, and `n` adds the updates for products the client does not have (Not
+required, each saying why). The explanation of the row under the cursor is shown in full under the grid;
+enter opens the update. Everything is read in one worker per (client, with/without n), again when the
+site's fleet or catalog changes and on `r`; the ages tick.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from textual.widgets import Static
 
 from sumtui.tui.cells import CellStyles, age_text, markup, plain, short_product, styled
 from sumtui.tui.messages import ClientDetailLoaded, WorkFailed
-from sumtui.tui.screens.base import PageScreen
-from sumtui.tui.screens.grid_screen import reload_on_data_change
+from sumtui.tui.screens.grid_screen import (
+    WordsFilterScreen,
+    has_words,
+    reload_on_data_change,
+)
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
 
@@ -33,8 +38,8 @@ STATE_COLUMNS = (
 )
 STATE_TEXT = {"failed": "failed", "required": "required", "unknown": "unknown", "installed": "installed",
               "not_required": "not required"}
-# (state shown, key, label) in the order the status line offers them.
-FILTERS = (("all", "a", "all"), ("required", "r", "required"), ("installed", "i", "installed"),
+# (state shown, key, label) in the order the status line offers them (`r` re-reads, as on every page).
+FILTERS = (("all", "a", "all"), ("required", "R", "required"), ("installed", "i", "installed"),
            ("failed", "f", "failed"), ("unknown", "u", "unknown"))
 
 
@@ -78,11 +83,12 @@ def render_facts(detail, now: datetime) -> Content:
     return Content("\n").join(lines)
 
 
-class ClientDetailScreen(PageScreen):
+class ClientDetailScreen(WordsFilterScreen):
     AUTO_FOCUS = "#grid"
+    SEARCH_PLACEHOLDER = "/ filter: words in KB, product, state or why"
     BINDINGS = [
         Binding("a", "show('all')", "All", id="client.all"),
-        Binding("r", "show('required')", "Required", id="client.required"),
+        Binding("R", "show('required')", "Required", key_display="R", id="client.required"),
         Binding("i", "show('installed')", "Installed", show=False, id="client.installed"),
         Binding("f", "show('failed')", "Failed", show=False, id="client.failed"),
         Binding("u", "show('unknown')", "Unknown", show=False, id="client.unknown"),
@@ -101,13 +107,18 @@ class ClientDetailScreen(PageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("reading the client…", id="client-facts")
+        yield from self.search_box()
         yield Static("", id="client-states-status", classes="status-line")
         yield PagedTable(STATE_COLUMNS, ListSource([]), page_size=200, id="grid")
         yield Static("", id="client-reason", classes="row-detail")
 
     def on_mount(self) -> None:
         reload_on_data_change(self, self.load)
+        self.watch(self.app, "tick", self._show_facts, init=False)  # "inventory 5 min ago" moves on
         self.load()
+
+    def words_changed(self) -> None:
+        self._show_rows()
 
     @work(thread=True, exclusive=True, group="client-detail", exit_on_error=False)
     def load(self) -> None:
@@ -134,8 +145,12 @@ class ClientDetailScreen(PageScreen):
             self.states = []
         else:
             self.query_one("#site-header #header-title").update(plain(f"sumtui › {message.detail.name}"))
-            self.query_one("#client-facts", Static).update(render_facts(message.detail, self.console.now()))
+            self._show_facts()
         self._show_rows(keep_cursor=True)
+
+    def _show_facts(self, *_args) -> None:
+        if self.detail is not None:
+            self.query_one("#client-facts", Static).update(render_facts(self.detail, self.console.now()))
 
     def _show_rows(self, *, keep_cursor: bool = False) -> None:
         styles = CellStyles.from_theme(self.app.current_theme)
@@ -146,13 +161,15 @@ class ClientDetailScreen(PageScreen):
                 styled(STATE_TEXT[s.state], state_styles[s.state]), f"KB{s.kb}", styles.severity(s.severity),
                 short_product(s.product), s.reason,
             ))
-            for s in self.states if self.shown == "all" or s.state == self.shown
+            for s in self.states if (self.shown == "all" or s.state == self.shown)
+            and has_words(self.words, f"KB{s.kb}", s.product, STATE_TEXT[s.state], s.reason, s.severity or "")
         ]
         self.query_one("#grid", PagedTable).set_source(ListSource(rows), keep_cursor=keep_cursor)
         self._show_status(len(rows))
         if not rows:
+            what = f"{STATE_TEXT.get(self.shown, '')} update" if self.shown != "all" else "applicable update"
             self.query_one("#client-reason", Static).update(
-                f"No {STATE_TEXT.get(self.shown, '')} update." if self.shown != "all" else "No applicable update.")
+                plain(f"No {what} has the words {' '.join(self.words)!r}." if self.words else f"No {what}."))
 
     def _show_status(self, shown: int) -> None:
         counts = Counter(s.state for s in self.states)
@@ -162,6 +179,8 @@ class ClientDetailScreen(PageScreen):
                            for state, key, label in FILTERS)
         scope = "with updates for products it does not have (n hides them)" if self.not_applicable else \
             "applicable updates (n: also the rest)"
+        if self.words:
+            scope = f"{shown:,} with the words typed · {scope}"
         self.query_one("#client-states-status", Static).update(Content.from_markup(
             f"$figures  [dim]{choices} · $scope[/dim]", figures=figures or "no update", scope=scope))
 
@@ -172,6 +191,19 @@ class ClientDetailScreen(PageScreen):
     def action_toggle_not_applicable(self) -> None:
         self.not_applicable = not self.not_applicable
         self.load()
+
+    @on(PagedTable.RowActivated, "#grid")
+    def _activated(self, event: PagedTable.RowActivated) -> None:
+        """enter: the update under the cursor, on a page of its own, with this client's state for it."""
+        from sumtui.tui.screens.update_view import UpdateViewScreen
+
+        state = self._by_id.get(event.row.key)
+        if state is None:
+            return
+        name = self.detail.name if self.detail is not None else "this client"
+        context = markup("$client: [b]$state[/b] · $reason", client=name, state=STATE_TEXT[state.state],
+                         reason=state.reason)
+        self.app.push_screen(UpdateViewScreen(state.update_id, context=context, title=f"KB{state.kb}"))
 
     @on(PagedTable.CursorMoved, "#grid")
     def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:

@@ -13,14 +13,21 @@ from textual.containers import Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label, Select
 
-from sumtui.fleet.clients import ClientFilter
+from sumtui.fleet.clients import MISSING_SEVERITIES, ROLES, ClientFilter
 from sumtui.tui.cells import plain
-from sumtui.tui.screens.filter import TRISTATE, FilterForm, _from_tristate, _tristate
+from sumtui.tui.screens.filter import (
+    TRISTATE,
+    FilterForm,
+    _choice,
+    _from_tristate,
+    _tristate,
+)
 from sumtui.tui.screens.settings_form import field_row
 
 
 def describe_client_filter(f: ClientFilter, collections: dict[int, str]) -> str:
-    """'in Servers, unmapped, silent 7+ days' for the status line ('' when it filters nothing)."""
+    """'in Servers, unmapped, silent 7+ days, servers, missing Critical' for the status line ('' when it
+    filters nothing)."""
     parts = []
     if f.collection_id is not None:
         parts.append(f"in {collections.get(f.collection_id, f'collection {f.collection_id}')}")
@@ -34,9 +41,19 @@ def describe_client_filter(f: ClientFilter, collections: dict[int, str]) -> str:
         parts.append(f"silent {f.not_reported_days}+ days")
     if f.non_compliant:
         parts.append("non-compliant")
+    if f.role:
+        parts.append(f"{f.role}s")
+    if f.missing_severity:
+        worse = "" if f.missing_severity == MISSING_SEVERITIES[0] else " or worse"
+        parts.append(f"missing {f.missing_severity}{worse}")
     if f.text:
         parts.append(f"matching {f.text!r}")
     return ", ".join(parts)
+
+
+def _severity_choice(severity: str) -> str:
+    """'Important or worse' ('Critical' alone: nothing is worse)."""
+    return severity if severity == MISSING_SEVERITIES[0] else f"{severity} or worse"
 
 
 class ClientFilterScreen(FilterForm[ClientFilter]):
@@ -77,6 +94,13 @@ class ClientFilterScreen(FilterForm[ClientFilter]):
                                      Label("days (or never)", classes="field-hint"), name="days")
                 yield from field_row("Non-compliant", Checkbox("needs or failed an update", bool(f.non_compliant),
                                                                id="cf-noncompliant", compact=True), name="noncompliant")
+                roles = [(role.capitalize() + "s", role) for role in ROLES]
+                yield from field_row("Role", Select(roles, prompt="any", value=f.role or Select.NULL, id="cf-role",
+                                                    compact=True), name="role")
+                severities = [(_severity_choice(s), s) for s in MISSING_SEVERITIES]
+                yield from field_row("Misses", Select(severities, prompt="any", value=f.missing_severity or Select.NULL,
+                                                      id="cf-missing", compact=True),
+                                     Label("Required, not installed", classes="field-hint"), name="missing")
             yield from self.compose_buttons()
 
     def _value(self) -> ClientFilter:
@@ -91,6 +115,8 @@ class ClientFilterScreen(FilterForm[ClientFilter]):
             out_of_support=_from_tristate(q("#cf-oos", Select).value),
             not_reported_days=days,
             non_compliant=True if q("#cf-noncompliant", Checkbox).value else None,
+            role=_choice(q("#cf-role", Select).value),
+            missing_severity=_choice(q("#cf-missing", Select).value),
         )
 
     def action_clear(self) -> None:

@@ -1,8 +1,11 @@
 """Clients (stage 5 and the Inventory Tool side track): every managed machine in a paged grid with its
-OS product, Required (Critical) count, last report and support state; search, filters, sort; enter
-opens a client's detail; `i` imports inventory files. `p` opens the registrations of known names held
-for approval (the status line counts them); `R` resets the selected client's registration after a
-confirmation (its agent's token stops working and the next registration of the name is accepted).
+OS product, Required (Critical) count, worst missing KBs, last report and support state; search, filters
+(among them "misses an update of severity ≥ S" and server / workstation), sort (Req.(C): worst first);
+enter opens a client's detail, which says why each update is needed; `i` imports inventory files.
+Home's triage opens it on the servers that miss a Critical update, worst first (`show_view`). `p` opens
+the registrations of known names held for approval (the status line counts them); `R` resets the selected
+client's registration after a confirmation (its agent's token stops working and the next registration of
+the name is accepted).
 
 The same screen, opened from Collections with a collection, is that collection's members view: the
 collection filter is fixed, and a static collection's members are added (`a`, by name) and removed
@@ -94,6 +97,19 @@ class ClientsScreen(SearchGridScreen):
         self.start_grid()
         self.count_held()
 
+    def show_view(self, flt: ClientFilter, *, sort: str, descending: bool) -> None:
+        """Show these clients in this order (a view opened from elsewhere, e.g. Home's triage): the search
+        box is emptied; in a members view the collection stays."""
+        if self.members_of is not None:
+            flt = replace(flt, collection_id=self.members_of.id)
+        self.filter, self.sort, self.descending = flt, sort, descending
+        if not self.is_mounted:
+            return  # compose and on_mount read them
+        grid = self.query_one("#grid", PagedTable)
+        grid.sort_key, grid.sort_descending = sort, descending
+        self.clear_search()
+        self.rebuild()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in CHANGES_SITE and self.console.readonly:
             return False
@@ -121,7 +137,7 @@ class ClientsScreen(SearchGridScreen):
         if described:
             parts.append(described)
         parts.append(self.sort_status(CLIENT_SORT_LABELS))
-        parts.append("Req.(C): required (critical) · EoS: out of support")
+        parts.append("Req.(C): required (critical) · Missing: the worst first · EoS: out of support")
         if self._held and self.members_of is None:
             parts.append(f"{self._held} registration{'s' if self._held != 1 else ''} waiting for approval (p)")
         self.query_one("#clients-status", Static).update(plain(" · ".join(parts)))  # names and typed words

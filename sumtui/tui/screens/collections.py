@@ -1,6 +1,7 @@
 """Collections: All Systems, static sets and rule-based sets of clients, with their maintained counts
-and maintenance windows. `n` / `e` open the collection form, `delete` asks first (naming the members
-it would drop), enter opens the members, `w` the maintenance windows. A read-only console lists only.
+and maintenance windows. `/` narrows the list to the collections whose name, description or rule has the
+words typed; `n` / `e` open the collection form, `delete` asks first (naming the members it would drop),
+enter opens the members, `w` the maintenance windows. A read-only console lists only.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from sumtui.tui.messages import (
     FleetChanged,
     WorkFailed,
 )
-from sumtui.tui.screens.base import PageScreen
-from sumtui.tui.screens.grid_screen import reload_on_data_change
+from sumtui.tui.screens.grid_screen import (
+    WordsFilterScreen,
+    has_words,
+    reload_on_data_change,
+)
 from sumtui.tui.widgets.grid_source import ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
 
@@ -54,9 +58,10 @@ def save_collection(site, value):
         return CollectionSaved(collection.id, collection.name, collection.kind, collection.members, created)
 
 
-class CollectionsScreen(PageScreen):
+class CollectionsScreen(WordsFilterScreen):
     TITLE = "Collections"
     AUTO_FOCUS = "#grid"
+    SEARCH_PLACEHOLDER = "/ filter: words in a collection's name, description or rule"
     BINDINGS = [
         Binding("n", "new", "New", id="collections.new"),
         Binding("e", "edit", "Edit", id="collections.edit"),
@@ -71,6 +76,7 @@ class CollectionsScreen(PageScreen):
         self._select: int | None = None  # the row to put the cursor on once the list is back
 
     def compose_body(self) -> ComposeResult:
+        yield from self.search_box()
         yield Static("", id="collections-status", classes="status-line")
         yield PagedTable(COLLECTION_COLUMNS, ListSource([]), id="grid")
         yield Static("", id="collection-detail", classes="row-detail")
@@ -88,6 +94,16 @@ class CollectionsScreen(PageScreen):
             return False
         return True
 
+    def words_changed(self) -> None:
+        if self.collections:
+            self._show_list()
+
+    @property
+    def shown(self) -> list[CollectionRow]:
+        """The collections the list shows: those with every word typed in their name, description or rule."""
+        return [c for c in self.collections
+                if has_words(self.words, c.name, c.description or "", c.rule_text or "", c.kind)]
+
     @property
     def current(self) -> CollectionRow | None:
         row = self.query_one("#grid", PagedTable).current_row
@@ -104,20 +120,29 @@ class CollectionsScreen(PageScreen):
     @on(CollectionsLoaded)
     def _show(self, message: CollectionsLoaded) -> None:
         self.collections = message.collections
+        self._show_list()
+
+    def _show_list(self) -> None:
         grid = self.query_one("#grid", PagedTable)
         if self._select is None and grid.current_row is not None:
             self._select = grid.current_row.key  # the same collection, wherever the list puts it now
-        grid.set_source(ListSource(collection_rows(self.collections, CellStyles.from_theme(self.app.current_theme))),
+        shown = self.shown
+        grid.set_source(ListSource(collection_rows(shown, CellStyles.from_theme(self.app.current_theme))),
                         keep_cursor=True)
         total = len(self.collections)
-        self.query_one("#collections-status", Static).update(
-            f"{total} collection{'s' if total != 1 else ''} · enter: members · w: maintenance windows"
-            if total else "No collections yet: All Systems appears with the first client; n makes one.")
+        count = f"{len(shown)} of {total}" if self.words else f"{total}"
+        if not total:
+            status = "No collections yet: All Systems appears with the first client; n makes one."
+        elif self.words and not shown:
+            status = f"No collection of {total} has the words {' '.join(self.words)!r}."
+        else:
+            status = f"{count} collection{'s' if total != 1 else ''} · enter: members · w: maintenance windows"
+        self.query_one("#collections-status", Static).update(plain(status))  # typed words are data
         self._show_detail()
 
     @on(PagedTable.Loaded, "#grid")
     def _rows_loaded(self) -> None:
-        ids = [c.id for c in self.collections]
+        ids = [c.id for c in self.shown]
         if self._select in ids:
             self.query_one("#grid", PagedTable).move_cursor(ids.index(self._select))
         self._select = None

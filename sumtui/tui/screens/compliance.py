@@ -4,7 +4,8 @@ clients of a collection need it, have it, are not concerned, have not reported o
 Most Required first by default; colours say severity and how wide the gap is. The query is collection
 ∧ filter form ∧ typed words ∧ "only updates someone needs"; each change builds a new
 `ComplianceSource`, and the grid counts and pages it in workers. Enter walks down: the clients that
-need the update, then one client's detail; esc walks back up.
+need the update, then one client's detail; esc walks back up. Space picks updates and `a` puts them
+(or the one under the cursor) into an update list.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from sumtui.catalog.queries import UpdateFilter
-from sumtui.tui.cells import CellStyles, markup, pct_text, plain
+from sumtui.tui.cells import CellStyles, markup, pct_text, plain, short_product
 from sumtui.tui.compliance_sources import (
     COMPLIANCE_COLUMNS,
     COMPLIANCE_SORT_LABELS,
@@ -28,12 +29,14 @@ from sumtui.tui.compliance_sources import (
 )
 from sumtui.tui.fleet_sources import post_collection_context
 from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded
+from sumtui.tui.screens.add_to_list import AddToListAction
 from sumtui.tui.screens.grid_screen import (
     SearchGridScreen,
     UpdateFilterAction,
     count_status,
 )
 from sumtui.tui.widgets.paged_table import PagedTable
+from sumtui.tui.widgets.selectable_table import SelectableTable
 from sumtui.tui.widgets.stale_states import StaleStatesLine
 
 
@@ -46,7 +49,7 @@ def ref_summary(ref: UpdateRef) -> Content:
     )
 
 
-class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
+class ComplianceScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
     TITLE = "Compliance"
     AUTO_FOCUS = "#grid"
     GRID_ROWS = "compliance"
@@ -56,6 +59,7 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         Binding("f", "filter", "Filter", id="compliance.filter"),
         Binding("n", "toggle_needed", "Needed only", id="compliance.needed"),
         Binding("r", "reset", "Reset filters", show=False, id="compliance.reset"),
+        Binding("a", "add_to_list", "Add to list", id="compliance.add_to_list"),
     ]
 
     def __init__(self, *, collection_id: int | None = None) -> None:
@@ -70,6 +74,7 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         self._families: list[str] = []
         self._products: list[str] = []
         self._count: int | None = None
+        self.list_id: int | None = None  # only this update list's updates (its page sets it)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="search-bar"):
@@ -77,8 +82,9 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         yield StaleStatesLine(id="compliance-stale")
         yield Static("", id="compliance-collection", classes="status-line")
         yield Static("", id="compliance-query", classes="status-line")
-        yield PagedTable(COMPLIANCE_COLUMNS, None, page_size=100, sort_key=self.sort, sort_descending=self.descending,
-                         id="grid")
+        yield SelectableTable(COMPLIANCE_COLUMNS, None, page_size=100, sort_key=self.sort,
+                              sort_descending=self.descending, id="grid", pick_key=lambda ref: ref.update_id,
+                              pick_label=lambda row: f"KB{row.key.kb} ({short_product(row.key.product)})")
         yield Static("", id="compliance-detail", classes="row-detail")
 
     def on_mount(self) -> None:
@@ -137,7 +143,7 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
     def rebuild(self, *, keep_cursor: bool = False) -> None:
         self.query_one("#grid", PagedTable).set_source(ComplianceSource(
             self.console.site.engine, self.collection_id, self.effective_filter, self.only_needed, self.sort,
-            self.descending, CellStyles.from_theme(self.app.current_theme),
+            self.descending, CellStyles.from_theme(self.app.current_theme), self.list_id,
         ), keep_cursor=keep_cursor)
         self._count = None
         self._show_status()
@@ -162,6 +168,8 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         if described != UpdateFilter():
             parts.append(described.describe())
         parts.append(self.sort_status(COMPLIANCE_SORT_LABELS))
+        if picks := self.picks_status():
+            parts.append(picks)
         self.query_one("#compliance-query", Static).update(plain(" · ".join(parts)))  # typed words among them
 
     @on(Input.Changed, "#search")
@@ -176,6 +184,10 @@ class ComplianceScreen(UpdateFilterAction, SearchGridScreen):
         self._show_status()
         if event.row_count == 0:
             self.query_one("#compliance-detail", Static).update("No update matches." if self.collections else "")
+
+    @on(SelectableTable.PicksChanged, "#grid")
+    def _picks_changed(self) -> None:
+        self._show_status()
 
     @on(PagedTable.CursorMoved, "#grid")
     def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:

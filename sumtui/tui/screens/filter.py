@@ -1,6 +1,7 @@
 """`f` on the updates screen: the catalog filter as a form, returning an `UpdateFilter` (None: cancelled).
 
-`FilterForm` is what this form shares with the Clients one (`client_filter.py`)."""
+`FilterForm` is what this form shares with the Clients one (`client_filter.py`), including esc asking
+before it throws changed fields away (sumtui.tui.screens.discard_guard)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select
 from sumtui.catalog.models import CLASSIFICATIONS, SEVERITIES
 from sumtui.catalog.queries import UpdateFilter
 from sumtui.tui.cells import plain
+from sumtui.tui.screens.discard_guard import DiscardGuard
 from sumtui.tui.screens.settings_form import field_row
 
 T = TypeVar("T")
@@ -39,7 +41,7 @@ class InvalidField(Exception):
     """A field of a filter form failed its check; its error line already says why."""
 
 
-class FilterForm(ModalScreen[T | None], Generic[T]):
+class FilterForm(DiscardGuard, ModalScreen[T | None], Generic[T]):
     """A filter form: fields, then Apply / Clear / Cancel buttons (ids `<BUTTON_PREFIX>-apply`, `-clear`,
     `-cancel`). Apply (or enter in a field) dismisses with what `_value` reads, unless a field is wrong
     (`InvalidField`: the form stays, the error shown under the field); Clear dismisses with what
@@ -56,6 +58,14 @@ class FilterForm(ModalScreen[T | None], Generic[T]):
     def on_mount(self) -> None:
         for error in self.query(".form-error"):
             error.display = False
+        self.remember_fields()
+
+    async def action_dismiss(self, result: T | None = None) -> None:
+        """esc (the forms bind it to `dismiss(None)`): cancelling asks first when a field was changed."""
+        if result is None:
+            self.close_unless_changed(lambda: self.dismiss(None), what="The filter")
+            return
+        await super().action_dismiss(result)
 
     def _value(self) -> T:
         raise NotImplementedError
@@ -94,7 +104,7 @@ class FilterForm(ModalScreen[T | None], Generic[T]):
         elif pressed == f"{self.BUTTON_PREFIX}-clear":
             self.action_clear()
         elif pressed == f"{self.BUTTON_PREFIX}-cancel":
-            self.dismiss(None)
+            self.close_unless_changed(lambda: self.dismiss(None), what="The filter")
 
 
 class FilterScreen(FilterForm[UpdateFilter]):

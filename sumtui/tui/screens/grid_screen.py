@@ -1,8 +1,10 @@
 """What the pages built around a paged grid (`#grid`) share.
 
-`reload_on_data_change`: re-read the page when the site's data changes, unless it is being torn down.
+`reload_on_data_change`: re-read the page when the site's data changes (here, or in another process: the
+App's probe), unless it is being torn down; the same reload is what `r` does.
 `count_status`: the grid's row count as the status line says it.
 `SearchGridScreen`: a search box (`#search`) over the grid — Updates, Compliance and Clients.
+`WordsFilterScreen`: a search box whose words narrow a list held in memory — Collections, a client's states.
 `UpdateFilterAction`: `f` opens the update filter form — Updates and Compliance.
 """
 
@@ -12,27 +14,64 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input
 
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.widgets.paged_table import PagedTable
+from sumtui.workflows.site_marks import CATALOG, FLEET
 
 if TYPE_CHECKING:
     from sumtui.catalog.queries import UpdateFilter
 
 CONTEXT_DELAY = 0.1  # after the first count: long enough for the first page to be fetched and painted
+# What a grid of updates, clients or their states shows: the catalog and the fleet (not runs or settings).
+GRID_AREAS = frozenset({CATALOG, FLEET})
 
 
-def reload_on_data_change(screen: Screen, reload: Callable[[], object]) -> None:
-    """Call `reload` whenever the App's `data_version` moves, while `screen` still has its grid (a page
-    being torn down has none left to fill)."""
+def reload_on_data_change(screen: Screen, reload: Callable[[], object], *, areas: frozenset[str] = GRID_AREAS,
+                          grid: str = "#grid") -> None:
+    """Call `reload` while `screen` still has its grid (a page being torn down has none left to fill):
+
+    - whenever the App's `data_version` moves (a change made in this console), shown or not;
+    - when another process changed one of the site's `areas` (the App's `site_changes`, from its probe):
+      at once if the page is in front, else as soon as it comes back to the front, so pages left
+      behind cost nothing while agents report;
+    - on `r` (the App's refresh key: `PageScreen.refresh_data`).
+    """
+    stale = False
+
+    def alive() -> bool:
+        return bool(screen.query(grid))
 
     def changed(*_args) -> None:
-        if screen.query("#grid"):
+        if alive():
             reload()
 
-    screen.watch(screen.app, "data_version", changed, init=False)
+    def site_changed(changes) -> None:
+        nonlocal stale
+        if changes is None or not (changes.areas & areas) or not alive():
+            return
+        if screen.is_current:
+            reload()
+        else:
+            stale = True
+
+    def shown(current: Screen) -> None:
+        nonlocal stale
+        if current is screen and stale:
+            stale = False
+            changed()
+
+    app = screen.app
+    screen.watch(app, "data_version", changed, init=False)
+    screen.watch(app, "site_changes", site_changed, init=False)
+    app.screen_change_signal.subscribe(screen, shown)
+    refreshers = getattr(screen, "refreshers", None)
+    if refreshers is not None:
+        refreshers.append(changed)
 
 
 def count_status(count: int | None, noun: str) -> str:
@@ -71,9 +110,7 @@ class SearchGridScreen(PageScreen):
         return True
 
     async def action_leave(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#grid", PagedTable).focus()
-        else:
+        if not self.leave_text_box():
             await self.app.run_action("back")
 
     def clear_search(self) -> None:
@@ -120,6 +157,44 @@ class SearchGridScreen(PageScreen):
         if self._context_pending:
             self._context_pending = False
             self.set_timer(CONTEXT_DELAY, self.load_context)
+
+
+def has_words(words: list[str], *texts: str) -> bool:
+    """Every word (lower case) is in one of the texts, case ignored."""
+    haystack = " ".join(texts).lower()
+    return all(word in haystack for word in words)
+
+
+class WordsFilterScreen(PageScreen):
+    """A page whose list (`#grid`) is narrowed in memory by the words typed in a search box above it: `/`
+    focuses the box, enter in it goes to the list, esc too (PageScreen.leave_text_box). Subclasses put
+    `search_box()` in their body and show their rows again in `words_changed` (`words`: lower case)."""
+
+    SEARCH_PLACEHOLDER = "/ filter: words"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+
+    def search_box(self) -> ComposeResult:
+        with Horizontal(id="search-bar"):
+            yield Input(placeholder=self.SEARCH_PLACEHOLDER, id="search", compact=True)
+
+    def focus_filter(self) -> bool:
+        self.query_one("#search", Input).focus()
+        return True
+
+    def words_changed(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Changed, "#search")
+    def _words_typed(self, event: Input.Changed) -> None:
+        self.words = event.value.lower().split()
+        self.words_changed()
+
+    @on(Input.Submitted, "#search")
+    def _words_entered(self) -> None:
+        self.query_one("#grid", PagedTable).focus()
 
 
 class UpdateFilterAction:

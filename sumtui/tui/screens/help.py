@@ -1,4 +1,8 @@
-"""`?` — every key that works on the screen below, with its binding id (what a keymap remaps)."""
+"""`?` — every key that works on the screen below, with its binding id (what a keymap remaps).
+
+The keys shown are the effective ones: Textual applies the App's keymap (the config file's `[keymap]`
+table) to the bindings before they are listed, and a remapped key says so.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +27,17 @@ class HelpScreen(ModalScreen[None]):
 
     def _binding_rows(self, below: Screen) -> list[tuple[str, str, str, str]]:
         app = self.app
+        remapped = getattr(app, "_keymap", {})
         rows = []
         for active in below.active_bindings.values():
             binding = active.binding
             if binding.system:
                 continue
             where = "global" if active.node is app else type(active.node).__name__
-            rows.append((app.get_key_display(binding), binding.description or binding.action, binding.id or "", where))
+            does = binding.description or binding.action
+            if binding.id in remapped:
+                does += " (remapped)"
+            rows.append((app.get_key_display(binding), does, binding.id or "", where))
         # sumtui's own keys (they have ids) first, the screen's before the global ones; Textual's last.
         rows.sort(key=lambda r: (not r[2], r[3] == "global", r[3]))
         return rows
@@ -38,7 +46,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog", classes="dialog"):
             yield Label(plain(f"Keys on {self._title}"), classes="dialog-title")  # a title can name a collection
             yield KeyDataTable(id="help-table", cursor_type="row", zebra_stripes=True)
-            yield Label("Remap a key with its id in the keymap. esc or ? closes.", classes="hint")
+            # Where the config file is: `sumtui locate` (README, "The console").
+            yield Label(plain('Remap: "id" = "keys" under [keymap] in the config file. esc closes.'), classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", KeyDataTable)

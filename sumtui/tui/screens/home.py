@@ -1,6 +1,7 @@
 """Home: the setup checklist (DESIGN.md §1) with the next step highlighted, the catalog's headline figures,
 and the triage panel (fleet compliance, its trend, what to look at first), below the checklist at 80
-columns and beside it on wide terminals. Both are read in workers and re-read when data changes."""
+columns and beside it on wide terminals; `s` opens the servers that miss a Critical update on Clients.
+Both are read in workers and re-read when data changes."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class HomeScreen(PageScreen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
         Binding("t", "focus_triage", "Triage", id="home.triage"),
+        Binding("s", "servers_missing_critical", "Servers missing Critical", show=False, id="home.triage_servers"),
         Binding("c", "focus_checklist", "Checklist", show=False, id="home.checklist"),
     ]
 
@@ -72,6 +74,8 @@ class HomeScreen(PageScreen):
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._reload, init=False)
         self.watch(self.app, "tick", self._reload, init=False)
+        # Changes made by other processes (agents reporting, a sync from cron): read again if shown.
+        self.watch(self.app, "site_changes", self._reload_if_shown, init=False)
         # The triage figures are read once the checklist is on screen (see _show): started together,
         # the two workers' imports and queries would delay the console's first frame.
         self.load_checklist()
@@ -86,7 +90,7 @@ class HomeScreen(PageScreen):
         if self._stages:
             self.set_timer(RESUME_RELOAD_DELAY, self._reload_if_shown)
 
-    def _reload_if_shown(self) -> None:
+    def _reload_if_shown(self, *_args) -> None:
         if self.is_current:
             self._reload()
 
@@ -103,6 +107,15 @@ class HomeScreen(PageScreen):
             options.focus()
         else:
             self.notify("Nothing to triage yet: no client has reported.", timeout=3)
+
+    def action_servers_missing_critical(self) -> None:
+        """The triage view: Clients showing the servers that miss a Critical update, worst first."""
+        from sumtui.tui.triage import servers_missing_critical
+
+        flt, sort, descending = servers_missing_critical()
+        # The installed Clients page (made now if it was never opened) takes the view, then is shown.
+        self.app.get_screen("clients").show_view(flt, sort=sort, descending=descending)
+        self.console.open_page("clients")
 
     def action_focus_checklist(self) -> None:
         self.query_one("#stages", StageList).focus()
@@ -135,7 +148,9 @@ class HomeScreen(PageScreen):
         if target is None or self.triage is None:
             return
         kind, _, ident = target.partition(":")
-        if kind == "client":
+        if kind == "view":
+            self.action_servers_missing_critical()
+        elif kind == "client":
             from sumtui.tui.screens.client_detail import ClientDetailScreen
 
             self.app.push_screen(ClientDetailScreen(int(ident)))

@@ -1,9 +1,14 @@
-"""`i` on the Sync screen: which CVRF files to import (paths, folders or globs), previewed as you type."""
+"""`i` on the Sync screen: which CVRF files to import (paths, folders or globs), previewed as you type.
+
+Like `sumtui import`, a file is taken whatever its name (JSON or XML is told from its content when it is
+read); a folder gives its .json and .xml files and its extensionless CVRF documents, so the mirror layout
+(`cvrf/2025-Jan`, `cvrf/2025-Jan.xml`) imports as it is, each month once."""
 
 from __future__ import annotations
 
 import glob
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on
@@ -17,10 +22,36 @@ from textual.widgets import Button, Input, Label, Static
 from sumtui.tui.cells import plain
 
 SUFFIXES = (".json", ".xml")
+SNIFF_BYTES = 4096
+# What the start of a CVRF month holds, in JSON or XML (the mirror's index, also JSON, has neither).
+CVRF_MARKS = (b'"DocumentTracking"', b"<cvrfdoc", b":cvrfdoc")
 
 
-def expand_paths(text: str, suffixes: tuple[str, ...] = SUFFIXES) -> tuple[list[Path], list[str]]:
-    """(files, problems) for a line of paths: quoting as in a shell, folders give their files with these suffixes."""
+def looks_like_cvrf(path: Path) -> bool:
+    """An extensionless file in a folder is a CVRF month when its start says so (an unreadable one is not)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return any(mark in head for mark in CVRF_MARKS)
+
+
+def _folder_files(folder: Path, suffixes: tuple[str, ...], plain: Callable[[Path], bool] | None) -> list[Path]:
+    """A folder's files with these suffixes, and its extensionless files that `plain` accepts; one file per
+    name without its suffix (the mirror keeps a month as `2025-Jan` and `2025-Jan.xml`: the first is taken)."""
+    taken: dict[str, Path] = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        suffix = path.suffix.lower()
+        if suffix in suffixes or (not suffix and plain is not None and plain(path)):
+            taken.setdefault(path.stem if plain is not None else path.name, path)
+    return list(taken.values())
+
+
+def expand_paths(text: str, suffixes: tuple[str, ...] = SUFFIXES,
+                 plain: Callable[[Path], bool] | None = None) -> tuple[list[Path], list[str]]:
+    """(files, problems) for a line of paths: quoting as in a shell; a file named is taken as it is; folders
+    give their files with these suffixes, and the extensionless ones `plain` accepts (None: none)."""
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -35,10 +66,10 @@ def expand_paths(text: str, suffixes: tuple[str, ...] = SUFFIXES) -> tuple[list[
                 problems.append(f"nothing matches {token}")
             files.extend(matches)
         elif Path(expanded).is_dir():
-            inside = sorted(p for p in Path(expanded).iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+            inside = _folder_files(Path(expanded), suffixes, plain)
             if not inside:
-                problems.append(f"no {', '.join(suffixes[:-1])} or {suffixes[-1]} files in {token}" if len(suffixes) > 1
-                                else f"no {suffixes[0]} files in {token}")
+                kinds = f"{', '.join(suffixes[:-1])} or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
+                problems.append(f"no {kinds} files{' or CVRF documents' if plain else ''} in {token}")
             files.extend(inside)
         elif Path(expanded).is_file():
             files.append(Path(expanded))
@@ -80,14 +111,14 @@ class ImportScreen(ModalScreen[list[Path] | None]):
 
     @on(Input.Changed, "#import-paths")
     def _preview(self, event: Input.Changed) -> None:
-        files, problems = expand_paths(event.value)
+        files, problems = expand_paths(event.value, plain=looks_like_cvrf)
         self.query_one("#import-preview", Static).update(files_preview(files))
         self.query_one("#import-error", Label).update(problems_line(problems))
 
     @on(Input.Submitted, "#import-paths")
     @on(Button.Pressed, "#import-go")
     def action_import(self) -> None:
-        files, problems = expand_paths(self.query_one("#import-paths", Input).value)
+        files, problems = expand_paths(self.query_one("#import-paths", Input).value, plain=looks_like_cvrf)
         error = self.query_one("#import-error", Label)
         if problems:
             error.update(problems_line(problems))

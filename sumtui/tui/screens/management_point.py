@@ -2,9 +2,13 @@
 endpoint), how to start it, the site enrollment key and the exact command line for a client's agent.
 The key is shown only right after it is made (first visit) or rotated: the site keeps only its hash.
 
-`p` probes again, `e` edits the URL, `r` rotates the key after a confirmation, `y` copies the agent
-command (OSC 52: works through SSH in most terminals). A read-only console neither edits nor rotates,
-and never creates a key: it says whether there is one.
+`p` probes again, `e` edits the URL, `R` rotates the key after a confirmation, `y` copies the agent
+command (OSC 52: works through SSH in most terminals), `r` reads it all again. A read-only console neither
+edits nor rotates, and never creates a key: it says whether there is one.
+
+The page stays current by itself: it is read again when the site's settings or catalog change (here or
+in another process), and the management point is probed again every TICK_SECONDS while it is shown, so
+its catalog size and health are never older than that.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from textual.widgets import Static
 from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import FleetChanged, MpLoaded, MpProbed, WorkFailed
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import reload_on_data_change
+from sumtui.workflows.site_marks import CATALOG, SETTINGS
 
 ROWS = (("url", "URL"), ("status", "Status"), ("serve", "Start it"), ("key", "Enrollment"), ("agent", "Agent command"))
 
@@ -44,7 +50,7 @@ class ManagementPointScreen(PageScreen):
     BINDINGS = [
         Binding("p", "probe", "Probe again", id="mp.probe"),
         Binding("e", "edit_url", "Edit URL", id="mp.edit"),
-        Binding("r", "rotate", "Rotate key", id="mp.rotate"),
+        Binding("R", "rotate", "Rotate key", key_display="R", id="mp.rotate"),
         Binding("y", "copy_agent", "Copy agent command", id="mp.copy"),
     ]
 
@@ -65,7 +71,13 @@ class ManagementPointScreen(PageScreen):
             yield Static("", id="mp-hint", classes="hint")
 
     def on_mount(self) -> None:
+        reload_on_data_change(self, self.load, areas=frozenset({CATALOG, SETTINGS}), grid="#mp-body")
+        self.watch(self.app, "tick", self._reprobe, init=False)
         self.load()
+
+    def _reprobe(self, *_args) -> None:
+        if self.is_current and self.settings is not None:
+            self.probe(self.settings.url)
 
     def on_screen_suspend(self) -> None:
         if self not in self.app.screen_stack and self.key is not None:
@@ -117,7 +129,7 @@ class ManagementPointScreen(PageScreen):
         serve = serve_command(url, database=message.database)
         where = "" if message.database else "\n[dim]with --db or SUMTUI_DB naming this site's database[/dim]"
         self._set("serve", markup(f"[b]$serve[/b]  [dim]on the site server[/dim]{where}", serve=serve))
-        rotate = "" if self.console.readonly else " · r: rotate"
+        rotate = "" if self.console.readonly else " · R: rotate"
         if self.key is not None:
             self._set("key", markup(f"$key\n[dim]shown only now: the site keeps only a hash of it{rotate}[/dim]",
                                     key=self.key))
@@ -126,14 +138,15 @@ class ManagementPointScreen(PageScreen):
         elif message.has_key:
             self._set("key", Content.from_markup(
                 "set [dim](not shown again: the site keeps only a hash of it"
-                + ("" if self.console.readonly else "; r makes a new one and shows it") + ")[/dim]"))
+                + ("" if self.console.readonly else "; R makes a new one and shows it") + ")[/dim]"))
             self._set("agent", markup("$line\n[dim]KEY: the key given when it was made[/dim]",
                                       line=f"sumtui agent --server {url} --enroll-key KEY"))
         else:
             self._set("key", Content.from_markup(
                 "[dim]none yet: a read-write console or `sumtui enroll-key` makes one[/dim]"))
             self._set("agent", plain(f"sumtui agent --server {url} --enroll-key KEY"))
-        self._set("status", markup("[dim]probing $url…[/dim]", url=url))
+        if self.status is None or self.status.url.rstrip("/") != url.rstrip("/"):  # a re-read keeps the last verdict
+            self._set("status", markup("[dim]probing $url…[/dim]", url=url))
         self.query_one("#mp-hint", Static).update(
             "Agents report their inventory and scan states here; clients appear on :clients as they do. Machines "
             "without an agent: import their inventories on :clients (i).")
@@ -239,14 +252,13 @@ class ManagementPointScreen(PageScreen):
     @on(FleetChanged)
     def _changed(self, message: FleetChanged) -> None:
         self.notify(message.text, timeout=6)
-        self.console.notify_data_changed()
-        self.load()
+        self.console.notify_data_changed()  # this page re-reads with every other (reload_on_data_change)
 
     def action_copy_agent(self) -> None:
         from sumtui.fleet.management_point import agent_command
 
         if self.settings is None or self.key is None:
-            self.notify("The enrollment key is shown only when it is made: r makes a new one.", timeout=4)
+            self.notify("The enrollment key is shown only when it is made: R makes a new one.", timeout=4)
             return
         self.app.copy_to_clipboard(agent_command(self.settings.url, self.key))
         self.notify("Agent command copied (paste it on the client).", timeout=4)

@@ -1,5 +1,7 @@
 """Prerequisites (stage 1): database, schema, folders, upstream and management point, each with a verdict
-and a fix hint. The checks run when the page opens and on `r`; the report is saved for the checklist.
+and a fix hint (the management point's names this site, `--db …`). The checks run when the page opens and
+on `r`; the report is saved for the checklist. In the demo the upstream is not checked ("skipped: offline
+demo"): a first look must not open on a failure a newcomer cannot fix.
 `m` opens the Management point screen (its URL, how to start it, the agent command line)."""
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ class PrereqsScreen(PageScreen):
                 folders={"content": app.site.content_dir, "data": paths.data_dir()},
                 url=settings.url, upstream=settings.upstream, transport=app.upstream_transport,
                 mp_transport=app.mp_transport,
+                # Fix hints name this site as the Management point screen does; the demo is offline.
+                database=str(app.site.engine.url.database) if app.site.is_sqlite else None, offline=app.demo,
             )
             with app.site.session() as session:
                 prereqs.save_report(session, report)

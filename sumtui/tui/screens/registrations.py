@@ -21,6 +21,8 @@ from sumtui.fleet.registrations import Facts, HeldView
 from sumtui.text import escape_controls
 from sumtui.tui.messages import FleetChanged, WorkFailed
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import reload_on_data_change
+from sumtui.workflows.site_marks import FLEET
 
 FACT_ROWS = (("OS", "os"), ("Build", "build"), ("Domain", "domain"), ("KBs", "kbs"), ("Agent", "agent_version"))
 
@@ -73,6 +75,8 @@ class PendingRegistrationsScreen(PageScreen):
                      "the client's agent keeps working until then", classes="hint status-line")
 
     def on_mount(self) -> None:
+        # Registrations arrive from agents through the management point: read again when they do, and on `r`.
+        reload_on_data_change(self, self.load, areas=frozenset({FLEET}), grid="#held-list")
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,6 +1,7 @@
 """A dialog form that saves before it closes: the typed value is written by a worker thread, and a
 refusal (a `FleetError`: a duplicate name, a window of 24 h) is shown in the form, which stays open
-so nothing typed is lost. It dismisses with what the save returned, or None when cancelled.
+so nothing typed is lost. It dismisses with what the save returned, or None when cancelled (esc or
+Cancel asks first when a field was changed: sumtui.tui.screens.discard_guard).
 
 Subclasses compose the fields inside `compose_fields` and turn them into a value in `form_value`
 (None after showing what is wrong); the caller passes `save`, which runs in the worker thread.
@@ -20,12 +21,13 @@ from textual.widgets import Button, Input, Label, Static
 
 from sumtui.tui.cells import plain
 from sumtui.tui.messages import FormRejected, FormSaved
+from sumtui.tui.screens.discard_guard import DiscardGuard
 
 V = TypeVar("V")
 R = TypeVar("R")
 
 
-class SavingForm(ModalScreen[R], Generic[V, R]):
+class SavingForm(DiscardGuard, ModalScreen[R], Generic[V, R]):
     DIALOG_ID = "form-dialog"
     AUTO_FOCUS = ".saving-fields Input"
     BINDINGS = [
@@ -58,6 +60,7 @@ class SavingForm(ModalScreen[R], Generic[V, R]):
     def on_mount(self) -> None:
         for error in self.query(".form-error"):
             error.display = False
+        self.remember_fields()
 
     def show_error(self, text: str, *, field: str | None = None) -> None:
         """One line under a field (`#error-<field>`) or under the whole form."""
@@ -111,4 +114,4 @@ class SavingForm(ModalScreen[R], Generic[V, R]):
 
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close_unless_changed(lambda: self.dismiss(None), what=self.heading)

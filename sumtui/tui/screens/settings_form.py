@@ -1,5 +1,6 @@
 """What the settings forms share: a full-screen modal that validates with the settings' pydantic model
-and dismisses with the typed result (the App saves it in a worker), or None when cancelled."""
+and dismisses with the typed result (the App saves it in a worker), or None when cancelled (esc asks
+first when something was changed: sumtui.tui.screens.discard_guard)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from sumtui.tui.cells import plain
+from sumtui.tui.screens.discard_guard import DiscardGuard
 from sumtui.tui.widgets.site_header import SiteHeader
 
 T = TypeVar("T", bound=BaseModel)
@@ -34,7 +36,7 @@ def clean_message(message: str) -> str:
     return message.removeprefix("Value error, ")
 
 
-class SettingsForm(ModalScreen[T], Generic[T]):
+class SettingsForm(DiscardGuard, ModalScreen[T], Generic[T]):
     """Subclasses set MODEL and TITLE and implement `compose_fields` and `form_values`."""
 
     MODEL: ClassVar[type[BaseModel]]
@@ -79,6 +81,12 @@ class SettingsForm(ModalScreen[T], Generic[T]):
         if self.readonly:
             for widget in self.query("#form Input, #form Checkbox, #form SelectionList, #form Select, #form RadioSet"):
                 widget.disabled = True
+        self.remember_fields()
+
+    def form_snapshot(self) -> object:
+        # The settings the form would save, not its widgets: a filter typed over a list of choices
+        # is not a change.
+        return self.form_values()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save" and self.readonly:
@@ -86,7 +94,10 @@ class SettingsForm(ModalScreen[T], Generic[T]):
         return True
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.readonly:
+            self.dismiss(None)
+            return
+        self.close_unless_changed(lambda: self.dismiss(None), what=self.TITLE or "Settings")
 
     def action_save(self) -> None:
         if self.readonly:

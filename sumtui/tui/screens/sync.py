@@ -2,7 +2,8 @@
 history of runs and the errors of the selected run.
 
 The job itself belongs to the App (it goes on when you leave this page); this page shows the App's
-`job` reactive and reloads the history whenever `data_version` moves.
+`job` reactive and reloads the history whenever the site's runs change (here: `data_version`; in another
+process: the App's probe), selecting the newest run when one was added. The last run's age ticks.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from sumtui.timeutil import age
 from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import RunErrorsLoaded, RunsLoaded, WorkFailed
 from sumtui.tui.screens.base import PageScreen
+from sumtui.tui.screens.grid_screen import reload_on_data_change
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow, ListSource
 from sumtui.tui.widgets.paged_table import PagedTable
+from sumtui.workflows.site_marks import RUNS
 
 # A paged grid, like every list: its number columns widen to their values instead of being cut.
 RUN_COLUMNS = (
@@ -51,7 +54,6 @@ class SyncScreen(PageScreen):
         Binding("c", "cancel_job", "Cancel job", id="sync.cancel"),
         Binding("e", "reevaluate", "Re-evaluate", id="sync.reevaluate"),
         Binding("m", "focus_months", "Months", show=False, id="sync.months"),
-        Binding("r", "refresh", "Refresh", show=False, id="sync.refresh"),
     ]
 
     def __init__(self) -> None:
@@ -59,6 +61,8 @@ class SyncScreen(PageScreen):
         self._runs: list = []
         self._error_counts: dict[int, int] = {}
         self._selected_run: int | None = None
+        self._newest_run: int | None = None  # the newest run the history showed: a newer one gets the cursor
+        self._last_run_text: tuple | None = None
         # Held, not queried: the App's `job` can change while this page is being torn down.
         self._job_title = Static("", id="job-title")
         self._job_bar = ProgressBar(id="job-progress", show_eta=False)
@@ -86,13 +90,11 @@ class SyncScreen(PageScreen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "job", self._show_job)
-        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.watch(self.app, "clock", self._show_last_run, init=False)
+        reload_on_data_change(self, self.load_runs, areas=frozenset({RUNS}), grid="#runs")
         self.load_runs()
 
     def on_screen_resume(self) -> None:
-        self.load_runs()
-
-    def _data_changed(self, *_args) -> None:
         self.load_runs()
 
     # ------------------------------------------------------------------ actions
@@ -136,9 +138,6 @@ class SyncScreen(PageScreen):
         if not self.console.cancel_job():
             self.notify("Nothing is running.", timeout=3)
 
-    def action_refresh(self) -> None:
-        self.load_runs()
-
     @on(Button.Pressed, "#sync-now")
     def _sync_pressed(self) -> None:
         self.action_sync_now()
@@ -164,6 +163,7 @@ class SyncScreen(PageScreen):
         self.set_class(job is not None, "-running")
         if job is None:
             bar.update(total=100, progress=0)
+            self._last_run_text = None
             self._show_last_run()
             return
         title.update(markup("[b]$headline[/b]  $message", headline=job.headline().capitalize(), message=job.message))
@@ -173,16 +173,21 @@ class SyncScreen(PageScreen):
             bar.update(total=None)
         counts.update(job.counts())
 
-    def _show_last_run(self) -> None:
+    def _show_last_run(self, *_args) -> None:
         if self.console.job is not None:
+            self._last_run_text = None
             return
         title, counts = self._job_title, self._job_counts
         last = self._runs[0] if self._runs else None
+        when = age(last.ended_at or last.started_at, self.console.now()) if last else None
+        shown = (last, when)
+        if shown == self._last_run_text:
+            return  # the clock ticked, the age did not change: no repaint
+        self._last_run_text = shown
         if last is None:
             title.update("No run yet: s syncs from the upstream, i imports files.")
             counts.update("")
             return
-        when = age(last.ended_at or last.started_at, self.console.now())
         title.update(markup("Last $kind [b]$status[/b] $when ago", kind=last.kind, status=last.status, when=when))
         counts.update(
             f"Months: {last.months_fetched} fetched, {last.months_unchanged} unchanged, {last.months_failed} failed · "
@@ -224,9 +229,13 @@ class SyncScreen(PageScreen):
         table.set_source(ListSource(rows), keep_cursor=True)
         if message.runs:
             ids = [r.id for r in message.runs]
-            self._select_run(self._selected_run if self._selected_run in ids else ids[0])
+            added = self._newest_run is not None and ids[0] != self._newest_run
+            self._newest_run = ids[0]
+            # A run just added (here or by `sumtui sync` elsewhere) is what the operator looks at next.
+            self._select_run(ids[0] if added or self._selected_run not in ids else self._selected_run, reread=True)
         else:
             self._select_run(None)
+        self._last_run_text = None
         self._show_last_run()
 
     @on(PagedTable.Loaded, "#runs")
@@ -241,8 +250,10 @@ class SyncScreen(PageScreen):
         if event.row is not None:
             self._select_run(int(event.row.key))
 
-    def _select_run(self, run_id: int | None) -> None:
-        if run_id == self._selected_run and run_id is not None:
+    def _select_run(self, run_id: int | None, *, reread: bool = False) -> None:
+        """Show the errors of `run_id` (read again with `reread`: a run still going, or just ended, has
+        errors the last read did not see)."""
+        if run_id == self._selected_run and run_id is not None and not reread:
             return
         self._selected_run = run_id
         if run_id is None:

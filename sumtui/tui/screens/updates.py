@@ -2,7 +2,8 @@
 search folders, a detail pane for the row under the cursor, and export of the current view.
 
 The query is folder ∧ filter ∧ typed words; every change builds a new `UpdatesSource` and hands it to
-the grid, which counts and pages in workers. Nothing here reads the database on the UI thread.
+the grid, which counts and pages in workers. Nothing here reads the database on the UI thread. Space
+picks updates (across searches) and `a` puts them, or the one under the cursor, into an update list.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from textual.widgets import Input, Static
 
 from sumtui.catalog.folders import Folder
 from sumtui.catalog.queries import UpdateFilter
-from sumtui.tui.cells import plain
+from sumtui.tui.cells import plain, short_product
 from sumtui.tui.messages import (
     ExportWritten,
     FolderChanged,
@@ -30,6 +31,7 @@ from sumtui.tui.messages import (
     UpdateDetailLoaded,
     WorkFailed,
 )
+from sumtui.tui.screens.add_to_list import AddToListAction
 from sumtui.tui.screens.grid_screen import (
     SearchGridScreen,
     UpdateFilterAction,
@@ -39,6 +41,7 @@ from sumtui.tui.screens.grid_screen import (
 from sumtui.tui.sources import UPDATE_COLUMNS, UpdatesSource
 from sumtui.tui.widgets.folder_list import FolderList
 from sumtui.tui.widgets.paged_table import PagedTable
+from sumtui.tui.widgets.selectable_table import SelectableTable
 from sumtui.tui.widgets.update_detail import UpdateDetailView, render_detail
 
 ALL = Folder("builtin:all", "All updates", UpdateFilter(), True)
@@ -64,7 +67,7 @@ def export_check(text: str) -> str | None:
     return None
 
 
-class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
+class UpdatesScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
     TITLE = "Updates"
     AUTO_FOCUS = "#grid"
     GRID_ROWS = "updates"
@@ -77,6 +80,7 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
         Binding("x", "export", "Export", id="updates.export"),
         Binding("d", "toggle_detail", "Detail", id="updates.detail"),
         Binding("c", "clear", "Clear", show=False, id="updates.clear"),
+        Binding("a", "add_to_list", "Add to list", id="updates.add_to_list"),
     ]
 
     def __init__(self) -> None:
@@ -101,7 +105,9 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
         with Horizontal(id="updates-body"):
             yield FolderList(id="folders")
             with Vertical(id="updates-main"):
-                yield PagedTable(UPDATE_COLUMNS, None, page_size=100, sort_key=self.sort, sort_descending=self.descending, id="grid")
+                yield SelectableTable(UPDATE_COLUMNS, None, page_size=100, sort_key=self.sort,
+                                      sort_descending=self.descending, id="grid",
+                                      pick_label=lambda row: f"{row.cells[0]} ({short_product(str(row.cells[1]))})")
                 yield UpdateDetailView(id="detail")
 
     def on_mount(self) -> None:
@@ -145,6 +151,8 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
         if described != UpdateFilter():
             parts.append(described.describe())
         parts.append(self.sort_status(SORT_LABELS))
+        if picks := self.picks_status():
+            parts.append(picks)
         # Folder names and typed words are data: "[b" typed in the search box is not markup.
         self.query_one("#updates-status", Static).update(plain(" · ".join(parts)))
 
@@ -161,6 +169,10 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
             self._search_done()
             self._detail_id = None
             self.query_one("#detail", UpdateDetailView).show("No update matches.")
+
+    @on(SelectableTable.PicksChanged, "#grid")
+    def _picks_changed(self) -> None:
+        self._show_status(self.query_one("#grid", PagedTable).row_count)
 
     @on(PagedTable.CursorMoved, "#grid")
     def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:
@@ -190,21 +202,11 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, update_id: int) -> None:
-        import json
-
-        from sqlalchemy import select
-
-        from sumtui.catalog.models import Vulnerability
-        from sumtui.catalog.queries import update_detail
+        from sumtui.tui.screens.update_view import read_update_detail
 
         try:
             with self.console.site.session() as session:
-                detail = update_detail(session, update_id=update_id)
-                advisories: dict[str, list[dict]] = {}
-                if detail is not None and detail.cves:
-                    V = Vulnerability.__table__
-                    rows = session.execute(select(V.c.cve, V.c.advisories).where(V.c.cve.in_([c.cve for c in detail.cves])))
-                    advisories = {cve: items for cve, text in rows if (items := json.loads(text or "[]"))}
+                detail, advisories = read_update_detail(session, update_id)
         except Exception as exc:
             from sumtui.errors import one_line
 
@@ -315,7 +317,7 @@ class UpdatesScreen(UpdateFilterAction, SearchGridScreen):
         return self.folder
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "delete_folder" and self.console.readonly:
+        if action in ("delete_folder", "add_to_list") and self.console.readonly:
             return False
         return True
 

@@ -64,5 +64,6 @@ class WindowFormScreen(SavingForm[MaintenanceWindowCreate, int]):
             ok = False
         if not ok:
             return None
-        return MaintenanceWindowCreate(name=name, start_at=start, duration_minutes=int(duration),
-                                       recurrence=str(q("#window-recurrence", Select).value))
+        # The form's times are UTC: a UTC window, its start as a UTC wall clock.
+        return MaintenanceWindowCreate(name=name, start=start.replace(tzinfo=None), duration_minutes=int(duration),
+                                       recurrence=str(q("#window-recurrence", Select).value), utc=True)

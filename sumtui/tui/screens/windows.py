@@ -1,6 +1,7 @@
 """`w` on the Collections screen: one collection's maintenance windows (when deployments may install and
-restart), each with its next opening. `a` adds one through a form, `delete` removes the selected one
-after a confirmation. Times are UTC, as they are stored.
+restart), each with its next opening. `a` adds one through a form (in UTC), `delete` removes the selected
+one after a confirmation. Windows in client local time (added with `sumtui collections windows`) show
+their wall clock: each client opens them at that time in its own zone.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class WindowsScreen(PageScreen):
         self.TITLE = f"Windows of {collection.name}"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(plain(f"Maintenance windows of {self.collection.name!r} (times in UTC; each under 24 hours)"),
+        yield Static(plain(f"Maintenance windows of {self.collection.name!r} (UTC unless marked local; each under 24 hours)"),
                      id="windows-status", classes="status-line")
         yield PagedTable(WINDOW_COLUMNS, ListSource([]), id="grid")
         yield Static("", id="window-detail", classes="row-detail")

@@ -1,7 +1,8 @@
 """The one-line header on every screen: where you are, which site, its upstream, the last sync, any job.
 
-It reads nothing itself: it watches the App's `site_info`, `jobs` and `tick` reactives, which App
-workers keep current, so a dozen screens cost one query.
+It reads nothing itself: it watches the App's `site_info`, `jobs` and `clock` reactives, which App
+workers keep current, so a dozen screens cost one query. The clock ticks every second for the age of
+the last sync; a label is repainted only when its text changed (over SSH every repaint is bytes).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class SiteHeader(Horizontal):
         yield from self._labels.values()
 
     def on_mount(self) -> None:
-        for name in ("site_info", "jobs", "tick"):
+        for name in ("site_info", "jobs", "clock"):
             self.watch(self.app, name, self._refresh_text, init=False)
         self._refresh_text()
 
@@ -43,21 +44,28 @@ class SiteHeader(Horizontal):
         jobs = getattr(app, "jobs", ())
         site, upstream, sync, running = (self._labels[k] for k in ("site", "upstream", "sync", "job"))
         if info is None:
-            site.update("")
-            upstream.update("")
-            sync.update("")
+            _set(site, "")
+            _set(upstream, "")
+            _set(sync, "")
         else:
-            site.update(plain(("demo site" if info.name == "demo" else f"{info.name} (demo)") if info.demo else info.name))
-            upstream.update(plain(info.upstream_label))
+            _set(site, ("demo site" if info.name == "demo" else f"{info.name} (demo)") if info.demo else info.name)
+            _set(upstream, info.upstream_label)
             if info.last_ended is None:
-                sync.update("never synced")
+                _set(sync, "never synced")
             else:
-                sync.update(plain(f"last {info.last_kind or 'sync'} {age(info.last_ended, app.now())} ago, {info.last_status}"))
+                _set(sync, f"last {info.last_kind or 'sync'} {age(info.last_ended, app.now())} ago, {info.last_status}")
             sync.set_class(info.last_status not in (None, "ok"), "-warning")
         if jobs:
-            running.update(plain(" · ".join(job.headline() for job in jobs)))
+            _set(running, " · ".join(job.headline() for job in jobs))
         elif info is not None and info.running_elsewhere:
-            running.update("a sync is running in another process")
+            _set(running, "a sync is running in another process")
         else:
-            running.update("")
+            _set(running, "")
         running.display = bool(jobs or (info is not None and info.running_elsewhere))
+
+
+def _set(label: Label, text: str) -> None:
+    """Show `text` as data (it names sites and upstreams), repainting only when it changed."""
+    content = plain(text)
+    if str(label.content) != str(content):
+        label.update(content)
