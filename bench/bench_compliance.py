@@ -1,8 +1,10 @@
 """Compliance at fleet scale (DESIGN.md §5): 100,000 generated clients against 2,000+ updates.
 
 Prints: fleet-wide re-evaluation with nothing changed and after a new month arrives (the sync case),
-the state rows written and rows/s with summaries kept current in the same transactions, every
-summary the console shows, and one client's report evaluated end to end.
+the state rows written and rows/s with summaries kept current in the same transactions (change sets
+of 20,000 clients mixing inserts, deletes and updates about equally, as a month's re-evaluation
+writes them: new updates' states appear, superseded ones go, others flip between Required and
+Installed), every summary the console shows, and one client's report evaluated end to end.
 
     .venv/bin/python bench/bench_compliance.py [--clients 100000]
 """
@@ -28,6 +30,45 @@ def timed(fn, repeat: int = 7) -> tuple[float, float]:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples), max(samples)
+
+
+WRITE_SETS = 3  # change sets timed, each on other clients
+WRITE_CLIENTS = 20_000
+
+
+def mixed_changes(rows, update_ids: list[int], *, seed: int):
+    """A change per client mixing the three kinds of state-row writes a new month's re-evaluation makes:
+    about a quarter of each client's states go (superseded, no longer applicable: deletes), a quarter change
+    (Required <-> Installed: updates), and as many new states appear (the month's new updates: inserts).
+    Returns (changes, {kind: rows})."""
+    import random
+
+    from sumtui.compliance.apply import ClientChange
+    from sumtui.compliance.models import INSTALLED, REQUIRED
+    from sumtui.compliance.states import decode
+
+    rng = random.Random(seed)
+    changes, mix = [], {"insert": 0, "delete": 0, "update": 0}
+    for row in rows:
+        old = decode(row.states)
+        new = dict(old)
+        for uid in list(old):
+            draw = rng.random()
+            if draw < 0.25:
+                del new[uid]
+                mix["delete"] += 1
+            elif draw < 0.5:
+                value = old[uid]
+                new[uid] = (INSTALLED if value & 3 == REQUIRED else REQUIRED) | (value & ~3)
+                mix["update"] += 1
+        wanted = max(1, len(old) // 4)
+        for uid in rng.sample(update_ids, min(len(update_ids), wanted * 2)):
+            if wanted and uid not in old:
+                new[uid] = REQUIRED
+                mix["insert"] += 1
+                wanted -= 1
+        changes.append(ClientChange(row.id, old, new, True, True))
+    return changes, mix
 
 
 def main() -> None:
@@ -86,25 +127,29 @@ def main() -> None:
               f"fleet re-evaluation {result.seconds:.1f} s: {result.rows_written} state rows written "
               f"({result.rows_written / result.seconds:,.0f} rows/s overall incl. evaluation), {after} rows now")
 
-        # Raw state-write rate with summaries: re-apply the same change set as one big transaction.
-        from sumtui.compliance.apply import ClientChange, apply_changes, memberships
-        from sumtui.compliance.states import decode
+        # Raw state-write rate with summaries: mixed change sets as a month's re-evaluation produces them
+        # (states that appear, states that go, states that change), each set one transaction.
+        from sumtui.compliance.apply import apply_changes, memberships
 
         with work.session() as session:
-            picked = list(session.execute(select(Client.id, Client.states).where(Client.states != "").limit(20000)))
-            member_of = memberships(session, [r.id for r in picked])
-            flipped = []
-            for r in picked:
-                old = decode(r.states)
-                # Every state flips between Required and Installed, keeping its source.
-                new = {uid: (2 if value & 3 == 1 else 1) + (value & ~3) for uid, value in old.items()}
-                flipped.append(ClientChange(r.id, old, new, True, True))
-            started = time.perf_counter()
-            written = apply_changes(session, flipped, member_of=member_of)
-            session.commit()
-            elapsed = time.perf_counter() - started
-        print(f"state writes with summaries in the same transaction: {written} rows in {elapsed:.2f} s "
-              f"= {written / elapsed:,.0f} rows/s")
+            update_ids = list(session.execute(select(Update.id)).scalars())
+            picked = list(session.execute(select(Client.id, Client.states).where(Client.states != "")
+                                          .order_by(Client.id).limit(WRITE_SETS * WRITE_CLIENTS)))
+        rates = []
+        for n in range(WRITE_SETS):
+            batch = picked[n * WRITE_CLIENTS:(n + 1) * WRITE_CLIENTS]
+            with work.session() as session:
+                member_of = memberships(session, [r.id for r in batch])
+                changes, mix = mixed_changes(batch, update_ids, seed=n)
+                started = time.perf_counter()
+                written = apply_changes(session, changes, member_of=member_of)
+                session.commit()
+                elapsed = time.perf_counter() - started
+            rates.append(written / elapsed)
+            print(f"state writes with summaries in the same transaction, {len(batch):,} clients: {written:,} rows "
+                  f"({mix['insert']:,} inserts, {mix['delete']:,} deletes, {mix['update']:,} updates) in {elapsed:.2f} s "
+                  f"= {written / elapsed:,.0f} rows/s")
+        print(f"state writes, mixed: best {max(rates):,.0f} rows/s, median {statistics.median(rates):,.0f} rows/s")
         work.close()
 
     with site.session() as session:

@@ -47,11 +47,18 @@ def child_download(url: str, sha1: str, size: int, store_dir: str) -> None:
     from sumtui.deploy.content.transfer import FileJob
 
     store = ContentStore(Path(store_dir))
+    cpu = cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     [outcome] = download_files([FileJob("bench.bin", sha1, size=size, url=url)], store=store)
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"status": outcome.status, "reason": outcome.reason, "seconds": seconds, "peak_rss_mb": peak}))
+    print(json.dumps({"status": outcome.status, "reason": outcome.reason, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak}))
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def write_file(path: Path, megabytes: int) -> str:
@@ -76,21 +83,24 @@ def timed(cmd: list[str]) -> float:
 KINDS = ("curl", "curl+sync", "sumtui")
 
 
-def curl_download(url: str, out: Path, *, sync: bool) -> float:
+def curl_download(url: str, out: Path, *, sync: bool) -> tuple[float, float]:
+    """(seconds, CPU seconds of curl) of one download by curl."""
     command = f'curl -s -o "{out}" "{url}"' + (f' && sync "{out}"' if sync else "")
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     seconds = timed(["sh", "-c", command])
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
     out.unlink()
-    return seconds
+    return seconds, cpu
 
 
-def sumtui_download(url: str, sha1: str, size: int, store_dir: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one download by sumtui in a child process."""
+def sumtui_download(url: str, sha1: str, size: int, store_dir: Path) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak RSS in MB) of one download by sumtui in a child process."""
     answer = subprocess.run([sys.executable, __file__, "--child", url, sha1, str(size), str(store_dir)],
                             check=True, capture_output=True, text=True)
     result = json.loads(answer.stdout)
     if result["status"] != "stored":
         sys.exit(f"download failed: {result['reason']}")
-    return result["seconds"], result["peak_rss_mb"]
+    return result["seconds"], result["cpu"], result["peak_rss_mb"]
 
 
 def mbps(size: int, seconds: float) -> float:
@@ -124,17 +134,22 @@ def main() -> None:
             size = path.stat().st_size
             url = f"{server.url}f{mb}.bin"
             curl, curl_sync, ours, rss = [], [], [], []
+            cpu: dict[str, list[float]] = {"curl": [], "sumtui": []}
             out = scratch / "curl.out"
             for r in range(args.rounds):
                 store_dir = scratch / f"store-{mb}-{r}"
                 for kind in KINDS[r % 3:] + KINDS[:r % 3]:  # each goes first in turn: none always follows a flush
                     os.sync()  # every client starts with nothing of another's waiting to be written
                     if kind == "sumtui":
-                        seconds, peak = sumtui_download(url, sha1, size, store_dir)
+                        seconds, used, peak = sumtui_download(url, sha1, size, store_dir)
                         ours.append(seconds)
                         rss.append(peak)
+                        cpu["sumtui"].append(used)
                     else:
-                        (curl if kind == "curl" else curl_sync).append(curl_download(url, out, sync=kind == "curl+sync"))
+                        seconds, used = curl_download(url, out, sync=kind == "curl+sync")
+                        (curl if kind == "curl" else curl_sync).append(seconds)
+                        if kind == "curl":
+                            cpu["curl"].append(used)
                 if r < args.rounds - 1:
                     shutil.rmtree(store_dir)
                 else:
@@ -144,6 +159,10 @@ def main() -> None:
             c, cs, o = statistics.median(curl), statistics.median(curl_sync), statistics.median(ours)
             print(f"{mb:>5}MiB  {mbps(size, c):>7.0f}MB/s  {mbps(size, cs):>7.0f}MB/s  {mbps(size, o):>7.0f}MB/s  "
                   f"{c / o:>7.0%}  {cs / o:>8.0%}  {max(rss):>6.1f} MB")
+            best = max(a / b for a, b in zip(curl, ours))  # sumtui's speed over curl's, in its best round
+            per_gb = {k: statistics.median(v) / (size / 1e9) for k, v in cpu.items()}
+            print(f"          best round vs curl {best:.0%}; CPU per GB (median): curl {per_gb['curl']:.2f} s, "
+                  f"sumtui {per_gb['sumtui']:.2f} s (its two digests: about 1 s of it)")
         verify(stores, store_gb=args.store_gb)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
 

@@ -72,33 +72,44 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
     session.flush()
     member_of = member_of if member_of is not None else memberships(session, [c.client_id for c in changes])
     inserts, deletes, updates = [], [], []
-    summary: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    # Summary deltas are tallied once per set of collections (most clients share a few sets) and spread
+    # over each set's collections at the end: the per-state work is one dict look-up, not one per collection.
+    by_groups: dict[tuple[int, ...], dict[int, list[int]]] = defaultdict(dict)
     collection_delta: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # reported, compliant
     client_rows = []
     for change in changes:
         old, new, cid = change.old, change.new, change.client_id
-        groups = member_of.get(cid, [])
+        groups = tuple(member_of.get(cid, ()))
+        tally = by_groups[groups] if groups else {}
         for uid in old.keys() - new.keys():
             deletes.append((uid, cid))
-            _count(summary, groups, uid, old[uid] & 3, -1)
+            slot = _SLOT[old[uid] & 3]
+            if slot is not None:
+                row = tally.get(uid) or tally.setdefault(uid, [0, 0, 0])
+                row[slot] -= 1
         for uid, value in new.items():
             before = old.get(uid)
             if before == value:
                 continue
             state, source = value & 3, value >> 2
+            row = tally.get(uid) or tally.setdefault(uid, [0, 0, 0])
             if before is None:
                 inserts.append((uid, cid, state, source))
             else:
                 updates.append((state, source, uid, cid))
-                _count(summary, groups, uid, before & 3, -1)
-            _count(summary, groups, uid, state, +1)
+                slot = _SLOT[before & 3]
+                if slot is not None:
+                    row[slot] -= 1
+            slot = _SLOT[state]
+            if slot is not None:
+                row[slot] += 1
+        required, installed, failed = counts(new)
         d_rep = int(change.is_reported) - int(change.was_reported)
-        d_comp = int(_compliant(change.is_reported, new)) - int(_compliant(change.was_reported, old))
+        d_comp = int(change.is_reported and required == 0 and failed == 0) - int(_compliant(change.was_reported, old))
         if d_rep or d_comp:
             for group in groups:
                 collection_delta[group][0] += d_rep
                 collection_delta[group][1] += d_comp
-        required, installed, failed = counts(new)
         critical = important = 0
         if required:
             for uid, value in new.items():
@@ -114,6 +125,15 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
     executemany(session, "DELETE FROM compliance_state WHERE update_id = ? AND client_id = ?", deletes)
     executemany(session, "UPDATE compliance_state SET state = ?, source = ? WHERE update_id = ? AND client_id = ?", updates)
     executemany(session, "INSERT INTO compliance_state (update_id, client_id, state, source) VALUES (?, ?, ?, ?)", inserts)
+    summary: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for groups, tally in by_groups.items():
+        for uid, (r, i, f) in tally.items():
+            if r or i or f:
+                for group in groups:
+                    total = summary[(group, uid)]
+                    total[0] += r
+                    total[1] += i
+                    total[2] += f
     _apply_summary(session, summary)
     _apply_collection_counts(session, collection_delta, column_pairs=("reported", "compliant"))
     _update_clients(session, client_rows)
@@ -121,6 +141,9 @@ def apply_changes(session: Session, changes: list[ClientChange], *, member_of: d
     expire_loaded(session, Client, [c.client_id for c in changes])
     expire_loaded(session, Collection, list(collection_delta))
     return len(inserts) + len(deletes) + len(updates)
+
+
+_SLOT = (None, 0, 1, 2)  # a state code's (`& 3`) column in the summaries: Required, Installed, Failed
 
 
 def _count(summary, groups, uid, state, sign) -> None:

@@ -186,7 +186,7 @@ def create_app(site: Site, *, limits: Limits | None = None, throttle: FailureThr
         if result.pending:
             held = RegistrationPending(name=result.name, message=result.message, request_secret=result.request_secret)
             return JSONResponse(status_code=202, content=held.model_dump())
-        credentials.forget(result.client_id)
+        credentials.remember(result.client_id, token)
         return RegisterResponse(client_id=result.client_id, token=token, serial=result.serial)
 
     @app.post(

@@ -75,6 +75,13 @@ class Credentials:
             self._tokens[client_id] = given
         return given
 
+    def remember(self, client_id: int, token: str) -> None:
+        """The token a registration just issued (committed): the client's first report is then checked
+        against it here, without a read (the writer checks it again in the report's transaction)."""
+        if len(self._tokens) >= MAX_CACHED_TOKENS:
+            self._tokens.clear()
+        self._tokens[client_id] = hash_token(token)
+
     def forget(self, client_id: int) -> None:
         """The client's token changed (a registration)."""
         self._tokens.pop(client_id, None)

@@ -1,7 +1,7 @@
 """Fetching one file into the content store: over HTTP (resumable) or from a local folder, verified.
 
-The bytes go to `partial/<sha1>.part` while SHA-1 and SHA-256 are computed on the way (two stages:
-the reader hashes SHA-1, a writer thread hashes SHA-256 and writes, with a few recycled 1 MiB
+The bytes go to `partial/<sha1>.part` while SHA-1 and SHA-256 are computed on the way (three stages:
+the reader hashes SHA-1, a thread hashes SHA-256, a writer thread writes, with a few recycled 1 MiB
 buffers between them, so memory stays flat whatever the file size). Then:
 - both hashes match what the catalog or manifest said → an atomic move into the store;
 - they do not → the file goes to quarantine and is never served;
@@ -13,8 +13,10 @@ buffers between them, so memory stays flat whatever the file size). Then:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import http.client
+import mmap
 import os
 import queue
 import re
@@ -36,8 +38,10 @@ from sumtui.text import escape_controls
 
 # Outcome statuses.
 STORED, PRESENT, QUARANTINED, FAILED, CANCELLED = "stored", "present", "quarantined", "failed", "cancelled"
-BUFFERS = 4
+BUFFERS = 6  # in flight between the reader, the SHA-256 stage and the writer
 WRITE_BACK_EVERY = 64 << 20
+DIRECT_ALIGN = 4096  # O_DIRECT writes: offset and length a multiple of the logical block size (4096 covers them)
+_O_DIRECT = getattr(os, "O_DIRECT", 0)  # Linux and some BSDs
 MAX_REDIRECTS = 5
 _RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
@@ -86,68 +90,133 @@ class _Restart(Exception):
 
 
 class _Pipe:
-    """The writer stage: SHA-256 and the write, in a thread of its own, fed recycled buffers."""
+    """The stages after the reader: SHA-256, then the write, each in a thread of its own, fed recycled
+    buffers in order.
 
-    def __init__(self, fh, sha256) -> None:
+    Full buffers go to the disk with O_DIRECT where the file system takes it: the page cache copy of a
+    buffered write costs more CPU than either digest here (and varies wildly on a busy virtual
+    machine), and the download has to reach the disk anyway. The buffers are page-aligned (anonymous
+    mmaps) and a multiple of the block size; the last, short buffer, a file resumed at an odd offset,
+    or a file system that refuses O_DIRECT take the ordinary buffered path."""
+
+    def __init__(self, fh, sha256, path: Path | None = None) -> None:
         self.fh, self.sha256 = fh, sha256
         self.error: OSError | None = None
+        self._direct: int | None = None  # an O_DIRECT descriptor on the same file
+        self._positioned = False  # once a write went around `fh`, buffered writes give their offset too
+        self._advise = True  # the kernel takes write-back hints
+        self._written = self._flushed = 0
         try:
             self._fd = fh.fileno()
             self._written = self._flushed = os.fstat(self._fd).st_size
         except (AttributeError, OSError):
             self._fd = None
-        self._todo: queue.Queue = queue.Queue()
+        if path is not None and self._fd is not None and _O_DIRECT and self._written % DIRECT_ALIGN == 0:
+            try:
+                self._direct = os.open(path, os.O_WRONLY | _O_DIRECT)
+            except OSError:  # tmpfs and a few others: buffered writes only
+                self._direct = None
+        self._todo: queue.Queue = queue.Queue()  # read, to hash
+        self._hashed: queue.Queue = queue.Queue()  # hashed, to write
         self._free: queue.Queue = queue.Queue()
         for _ in range(BUFFERS):
-            self._free.put(bytearray(CHUNK))
-        self._thread = threading.Thread(target=self._run, name="sumtui-content-writer", daemon=True)
-        self._thread.start()
+            self._free.put(mmap.mmap(-1, CHUNK) if self._direct is not None else bytearray(CHUNK))
+        self._threads = [threading.Thread(target=self._hash, name="sumtui-content-sha256", daemon=True),
+                         threading.Thread(target=self._run, name="sumtui-content-writer", daemon=True)]
+        for thread in self._threads:
+            thread.start()
 
-    def buffer(self) -> bytearray:
+    def buffer(self):
         return self._free.get()
 
-    def give_back(self, buffer: bytearray) -> None:
+    def give_back(self, buffer) -> None:
         self._free.put(buffer)
 
-    def push(self, buffer: bytearray, n: int) -> None:
+    def push(self, buffer, n: int) -> None:
         self._todo.put((buffer, n))
 
-    def _run(self) -> None:
+    def _hash(self) -> None:
+        """SHA-256 in a thread of its own (hashlib lets go of the GIL on buffers this big): with the
+        reader's SHA-1 and the writer's I/O, the three stages overlap on two cores."""
         while (item := self._todo.get()) is not None:
+            buffer, n = item
+            self.sha256.update(memoryview(buffer)[:n])
+            self._hashed.put(item)
+        self._hashed.put(None)
+
+    def _run(self) -> None:
+        while (item := self._hashed.get()) is not None:
             buffer, n = item
             if self.error is None:  # after a failed write, keep draining so the reader never blocks
                 try:
                     view = memoryview(buffer)[:n]
-                    self.sha256.update(view)
-                    while view:
-                        written = self.fh.write(view)
-                        view = view[written:]
-                    self._write_back(n)
+                    if not self._write_direct(view):
+                        self._write(view)
+                        self._write_back()
                 except OSError as exc:
                     self.error = exc
+                except Exception as exc:  # noqa: BLE001 - the reader waits for this buffer: never die holding it
+                    self.error = OSError(errno.EIO, f"{type(exc).__name__}: {exc}")
             self._free.put(buffer)
 
-    def _write_back(self, n: int) -> None:
+    def _write_direct(self, view: memoryview) -> bool:
+        """Write a whole number of blocks around the page cache; False when it must go the buffered way."""
+        if self._direct is None or len(view) % DIRECT_ALIGN:
+            return False
+        try:
+            _write_all(lambda v, at: os.pwrite(self._direct, v, at), view, self._written)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:  # a full disk or an I/O error is the download's
+                raise
+            self._stop_direct()  # the file system took the open but not the write: buffered from here
+            return False
+        self._written += len(view)
+        self._flushed = self._written  # nothing of it waits in the page cache
+        self._positioned = True
+        return True
+
+    def _write(self, view: memoryview) -> None:
+        if self._positioned:
+            _write_all(lambda v, at: os.pwrite(self._fd, v, at), view, self._written)
+        else:
+            _write_all(lambda v, _at: self.fh.write(v), view, self._written)
+        self._written += len(view)
+
+    def _write_back(self) -> None:
         """Start writing what is in the page cache to disk while the download goes on, so the fsync
         before the file enters the store has little left to wait for (and a big file does not fill
         the page cache with dirty pages). A hint: where the kernel does not take it, nothing changes."""
-        if self._fd is None:
+        if self._fd is None or not self._advise:
             return
-        self._written += n
         if self._written - self._flushed >= WRITE_BACK_EVERY:
             try:
                 os.posix_fadvise(self._fd, self._flushed, self._written - self._flushed, os.POSIX_FADV_DONTNEED)
             except (AttributeError, OSError):
-                self._fd = None
+                self._advise = False
             self._flushed = self._written
+
+    def _stop_direct(self) -> None:
+        if self._direct is not None:
+            os.close(self._direct)
+            self._direct = None
 
     def close(self) -> None:
         self._todo.put(None)
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
+        self._stop_direct()
         try:
             self.fh.close()
         except OSError as exc:
             self.error = self.error or exc
+
+
+def _write_all(write, view: memoryview, offset: int) -> None:
+    """`write(view, offset)` until every byte is written (a write may take fewer)."""
+    while view:
+        written = write(view, offset)
+        view = view[written:]
+        offset += written
 
 
 class Fetcher:
@@ -203,7 +272,7 @@ class Fetcher:
             if job.size is not None and size != job.size:
                 raise _Failed(f"{escape_controls(str(path))} is {size} bytes; expected {job.size}")
             sha1, sha256 = hashlib.sha1(), hashlib.sha256()
-            pipe = _Pipe(self._open_partial(job, resume=False), sha256)
+            pipe = _Pipe(self._open_partial(job, resume=False), sha256, self.store.partial_for(job.sha1))
             try:
                 self._pump(pipe, source.readinto, sha1, cancelled=cancelled, on_bytes=on_bytes, sniff=False)
             finally:
@@ -314,7 +383,7 @@ class Fetcher:
                 raise _Failed(f"{shown}: the server offers {total} bytes; expected {job.size}")
             length = response.getheader("Content-Length")
             expected = int(length) if length and length.isdigit() else None
-            pipe = _Pipe(self._open_partial(job, resume=offset > 0), sha256)
+            pipe = _Pipe(self._open_partial(job, resume=offset > 0), sha256, self.store.partial_for(job.sha1))
             try:
                 received = self._pump(pipe, response.readinto, sha1, cancelled=cancelled, on_bytes=on_bytes,
                                       sniff=offset == 0 and not _is_html_name(job.file_name), where=shown)
