@@ -36,9 +36,10 @@ def test_every_stage_is_listed_in_workflow_order(sqlite_site):
         stages = checklist(session, now=NOW)
     assert [s.number for s in stages] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, None]
     assert stages[-1].title.startswith("Inventory Tool")
-    later = [s for s in stages if not s.available]
-    assert {s.number for s in later} == {10, 11, 12}
-    assert all(not s.done and s.screen is None and "not yet available" in s.status for s in later)
+    assert all(s.available for s in stages)
+    assert [stages[i].screen for i in (9, 10, 11)] == ["deploy", "deployments", "deployments"]
+    assert not any(stages[i].done for i in (9, 10, 11))
+    assert stages[9].status.startswith("no deployment yet")
     assert (stages[4].screen, stages[-1].screen) == ("clients", "clients")
     assert [stages[i].screen for i in (6, 7, 8)] == ["lists", "templates", "packages"]
 
@@ -210,3 +211,38 @@ def test_lists_templates_and_a_complete_package_complete_stages_seven_to_nine(sq
     assert stages["download"].status == "1 of 2 packages complete (1 file downloaded and verified)"
     with sqlite_site.session() as session:
         assert next_stage(checklist(session, now=NOW)).key == "prereqs"  # the earlier stages still come first
+
+
+def test_deployments_and_nap_flags_make_stages_ten_to_twelve_live(catalog_site):
+    from sumtui.deploy.deployments import create_deployment
+    from sumtui.deploy.messages import Message, apply_messages
+    from sumtui.deploy.models import DeploymentUpdate
+    from sumtui.deploy.nap import flag_updates
+    from tests.compliance.scenario import CU
+    from tests.deploy.fleet_fixture import build_fleet, spec
+
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    with catalog_site.session() as session:
+        ids = build_fleet(session)
+        row = create_deployment(session, spec=spec(deadline=datetime(2026, 12, 10, 2, 0, tzinfo=UTC)), now=now)
+        session.commit()
+        deployment_id = row.id
+    stages = _stages(catalog_site, now)
+    assert stages["deploy"].done
+    assert stages["deploy"].status.startswith("1 deployment; next deadline 2026-12-10 02:00 UTC (April)")
+    assert not stages["nap"].done and stages["nap"].status.startswith("no update flagged")
+    assert not stages["monitor"].done and stages["monitor"].status.startswith("1 converging, 0 done; 0 failed installs")
+    assert [stages[k].screen for k in ("deploy", "nap", "monitor")] == ["deploy", "deployments", "deployments"]
+
+    with catalog_site.session() as session:
+        apply_messages(session, reports=[(ids["WS-1"], 1, [
+            Message(deployment_id=deployment_id, kb=CU[4], state="failed", code=0x80070643, at=now)])], now=now)
+        update_ids = session.exec(select(DeploymentUpdate.update_id).where(
+            DeploymentUpdate.deployment_id == deployment_id)).all()
+        flag_updates(session, update_ids=update_ids, effective=now - timedelta(days=1), source="April", now=now)
+        session.commit()
+    stages = _stages(catalog_site, now)
+    assert "1 failed install" in stages["monitor"].status
+    assert stages["nap"].done
+    assert stages["nap"].status.startswith(f"{len(update_ids)} updates flagged ({len(update_ids)} effective); ")
+    assert "unhealthy client" in stages["nap"].status

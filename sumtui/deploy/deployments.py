@@ -266,13 +266,7 @@ def create_deployment(
     )
     session.add(row)
     session.flush()
-    _store_updates(session, row.id, r.updates)
-    if r.nap:
-        flag_updates(session, update_ids=[u.update_id for u in r.updates], effective=r.nap_effective or now,
-                     source=f"deployment {r.name}", now=now)
-    versions.bump(session, POLICY_VERSION)
-    session.flush()
-    refresh_targets(session, deployment_ids=[row.id], now=now, progress=progress)
+    _store_contents(session, row, resolved=r, now=now, progress=progress)
     return row
 
 
@@ -292,6 +286,15 @@ def update_deployment(session: Session, *, name: str, resolved: ResolvedDeployme
     session.add(row)
     session.execute(delete(DU).where(DU.c.deployment_id == row.id))
     session.flush()
+    _store_contents(session, row, resolved=r, now=now, progress=progress)
+    return row
+
+
+def _store_contents(session: Session, row: Deployment, *, resolved: ResolvedDeployment, now: datetime,
+                    progress: Callable[[int, int], None] | None) -> None:
+    """What a new or re-imported deployment holds: its updates, their NAP flags; then clients see a new
+    policy version and the status rows follow the updates."""
+    r = resolved
     _store_updates(session, row.id, r.updates)
     if r.nap:
         flag_updates(session, update_ids=[u.update_id for u in r.updates], effective=r.nap_effective or now,
@@ -299,7 +302,6 @@ def update_deployment(session: Session, *, name: str, resolved: ResolvedDeployme
     versions.bump(session, POLICY_VERSION)
     session.flush()
     refresh_targets(session, deployment_ids=[row.id], now=now, progress=progress)
-    return row
 
 
 def _store_updates(session: Session, deployment_id: int, updates: Sequence[DeploymentUpdateFacts]) -> None:

@@ -15,6 +15,8 @@ PAGES: dict[str, str] = {
     "lists": "Update lists: named sets of updates, their compliance",
     "templates": "Deployment templates: reusable deployment settings",
     "packages": "Deployment packages: download and verify update content",
+    "deploy": "Deploy: the deployment wizard (template, collection, schedule, what-if)",
+    "deployments": "Deployments: progress per state, clients, error codes, alerts",
     "clients": "Clients: machines, their state, import inventories",
     "collections": "Collections: sets of clients, maintenance windows",
     "mp": "Management point: URL, health, enrollment key",
@@ -26,13 +28,15 @@ ALIASES = {"": "home", "checklist": "home", "prerequisites": "prereqs", "update-
            "management-point": "mp", "managementpoint": "mp", "enroll": "mp", "enrollment": "mp",
            "list": "lists", "update-lists": "lists", "updatelists": "lists", "template": "templates",
            "deployment-templates": "templates", "package": "packages", "deployment-packages": "packages",
-           "download": "packages", "downloads": "packages", "content": "packages"}
+           "download": "packages", "downloads": "packages", "content": "packages",
+           "new-deployment": "deploy", "deployment": "deployments", "monitor": "deployments",
+           "monitoring": "deployments", "status": "deployments"}
 
 
 # The pages operators open most, most used first: of the pages a typed prefix could mean, these come first
 # (`:cl` opens Clients, not Client agent; `:co` Compliance, then Collections; `:up` Updates).
-MOST_USED = ("updates", "clients", "compliance", "sync", "collections", "home", "lists", "packages", "templates",
-             "mp", "prereqs", "update-point", "client-agent")
+MOST_USED = ("updates", "clients", "compliance", "sync", "collections", "home", "deployments", "deploy", "lists",
+             "packages", "templates", "mp", "prereqs", "update-point", "client-agent")
 
 
 def _key(text: str) -> str:

@@ -1,7 +1,7 @@
 """The operator's setup checklist (DESIGN.md §1): every stage, whether it is done, and a one-line status.
 
-Home shows this list with the next step highlighted. Stages that later work will build are listed
-honestly as not yet available, so the operator sees the whole workflow from the first day.
+Home shows this list with the next step highlighted; stages 10 to 12 (deploy, NAP evaluation, monitor)
+read the deployments' maintained counts and the NAP flags.
 """
 
 from __future__ import annotations
@@ -28,19 +28,6 @@ class Stage:
     @property
     def label(self) -> str:
         return "side" if self.number is None else str(self.number)
-
-
-# (number, key, title, what it will do) for the stages no screen does yet.
-_LATER = {
-    "deploy": (10, "Deploy", "not yet available: updates to a collection on a schedule"),
-    "nap": (11, "NAP evaluation", "not yet available: health evaluation policy"),
-    "monitor": (12, "Monitor", "not yet available: deployment status and compliance"),
-}
-
-
-def _later(key: str) -> Stage:
-    number, title, status = _LATER[key]
-    return Stage(number, key, title, False, status, False, None)
 
 
 def _ago(then: datetime | None, now: datetime) -> str:
@@ -231,6 +218,56 @@ def _download_stage(session: Session) -> Stage:
     return Stage(9, "download", "Download", bool(complete), status, True, "packages")
 
 
+def _deploy_stage(session: Session, now: datetime) -> Stage:
+    from sqlalchemy import select
+
+    from sumtui.deploy.models import Deployment
+    from sumtui.deploy.status import when_text
+
+    rows = session.execute(select(Deployment.name, Deployment.deadline, Deployment.local_time)).all()
+    if not rows:
+        return Stage(10, "deploy", "Deploy", False, "no deployment yet: :deploy starts the wizard",
+                     True, "deploy")
+    # A local-time deadline is wall-clock time in each client's zone: compared as if UTC, close enough
+    # to say which comes next.
+    ahead = sorted((r for r in rows if r.deadline is not None and r.deadline.replace(tzinfo=None) >= now.replace(tzinfo=None)),
+                   key=lambda r: r.deadline.replace(tzinfo=None))
+    status = f"{_plural(len(rows), 'deployment')}"
+    if ahead:
+        first = ahead[0]
+        status += f"; next deadline {when_text(first.deadline.replace(tzinfo=None), local=first.local_time, missing='')} ({first.name})"
+    else:
+        status += "; no deadline ahead"
+    return Stage(10, "deploy", "Deploy", True, status + " · :deploy for a new one", True, "deploy")
+
+
+def _nap_stage(session: Session, now: datetime) -> Stage:
+    from sumtui.deploy.nap_counts import nap_counts
+
+    flagged, effective, unhealthy = nap_counts(session, now=now)
+    if not flagged:
+        return Stage(11, "nap", "NAP evaluation", False,
+                     "no update flagged for NAP evaluation: the wizard's NAP page or `sumtui deploy create --nap`",
+                     True, "deployments")
+    status = (f"{_plural(flagged, 'update')} flagged ({effective:,} effective); "
+              f"{_plural(unhealthy, 'unhealthy client')} (`sumtui nap` lists them)")
+    return Stage(11, "nap", "NAP evaluation", True, status, True, "deployments")
+
+
+def _monitor_stage(session: Session) -> Stage:
+    from sumtui.deploy.status import list_deployments
+
+    summaries = list_deployments(session)
+    if not summaries:
+        return Stage(12, "monitor", "Monitor", False, "nothing to monitor yet: deployments show here once created",
+                     True, "deployments")
+    converging = [s for s in summaries if s.done_pct is not None and s.done_pct < 100]
+    failed = sum(s.errors for s in summaries)
+    status = (f"{len(converging):,} converging, {len(summaries) - len(converging):,} done; "
+              f"{_plural(failed, 'failed install')} (:deployments)")
+    return Stage(12, "monitor", "Monitor", not converging and not failed, status, True, "deployments")
+
+
 def checklist(session: Session, *, now: datetime | None = None) -> list[Stage]:
     """Every stage in workflow order, side track last."""
     from sumtui.catalog.queries import catalog_counts
@@ -248,7 +285,9 @@ def checklist(session: Session, *, now: datetime | None = None) -> list[Stage]:
         _lists_stage(session),
         _templates_stage(session),
         _download_stage(session),
-        *(_later(key) for key in ("deploy", "nap", "monitor")),
+        _deploy_stage(session, now),
+        _nap_stage(session, now),
+        _monitor_stage(session),
         _itmu_stage(fleet),
     ]
 

@@ -15,6 +15,8 @@ small table (collections, settings, runs, pending registrations): 0.1-0.2 ms thr
   per collection (members, reported, compliant: clients removed, states changed), collections,
   maintenance windows, held registrations and the daily compliance snapshot;
 - runs: sync and import runs (a new run, a run's status and progress, errors);
+- deploy: deployments made, changed or deleted, agents' state messages (every one is kept in the
+  history: its max id) and the NAP flags (states that compliance sets move with the fleet's marks);
 - settings: the site settings groups (update point, client agent, management point, enrollment key).
 """
 
@@ -29,6 +31,7 @@ from sqlmodel import Session
 from sumtui.catalog.models import SearchFolder, SyncError, SyncRun
 from sumtui.compliance.models import ComplianceSnapshot
 from sumtui.db.site_settings import SiteSetting
+from sumtui.deploy.models import Deployment, DeploymentEvent, NapFlag
 from sumtui.fleet.models import (
     Client,
     Collection,
@@ -36,8 +39,8 @@ from sumtui.fleet.models import (
     PendingRegistration,
 )
 
-CATALOG, FLEET, RUNS, SETTINGS = "catalog", "fleet", "runs", "settings"
-AREAS = frozenset({CATALOG, FLEET, RUNS, SETTINGS})
+CATALOG, FLEET, RUNS, SETTINGS, DEPLOY = "catalog", "fleet", "runs", "settings", "deploy"
+AREAS = frozenset({CATALOG, FLEET, RUNS, SETTINGS, DEPLOY})
 # Counters of sumtui.catalog.versions and sumtui.workflows.freshness (kept as rows of site_setting).
 CATALOG_COUNTERS = ("catalog.stored", "catalog.derived", "fleet.evaluated")
 
@@ -48,6 +51,7 @@ class SiteMarks:
     fleet: tuple
     runs: tuple
     settings: tuple
+    deploy: tuple = ()
 
     def changed_since(self, before: SiteMarks | None) -> frozenset[str]:
         """The areas whose marks moved (every area when there is nothing to compare with)."""
@@ -63,6 +67,7 @@ def _marks_statement():
     C, L, W = Client.__table__, Collection.__table__, MaintenanceWindow.__table__
     P, D = PendingRegistration.__table__, ComplianceSnapshot.__table__
     R, E = SyncRun.__table__, SyncError.__table__
+    DP, DE, NF = Deployment.__table__, DeploymentEvent.__table__, NapFlag.__table__
     latest = select(func.max(R.c.id)).scalar_subquery()
 
     def one(*columns, where=None, table=None):
@@ -97,8 +102,12 @@ def _marks_statement():
             one(func.max(S.c.saved_at), where=S.c.key.not_in(CATALOG_COUNTERS)),
             one(func.count(), table=S),
         ],
+        DEPLOY: [
+            one(func.count(), table=DP), one(func.max(DP.c.id)), one(func.max(DP.c.updated_at)),
+            one(func.max(DE.c.id)), one(func.count(), table=NF), one(func.max(NF.c.flagged_at)),
+        ],
     }
-    order = [CATALOG, FLEET, RUNS, SETTINGS]
+    order = [CATALOG, FLEET, RUNS, SETTINGS, DEPLOY]
     sizes = [len(areas[a]) for a in order]
     return select(*[column for a in order for column in areas[a]]), order, sizes
 

@@ -1,10 +1,11 @@
 """The whole deployment loop with real processes: `sumtui serve`, three `sumtui agent` processes with
 the simulated installer polling every second, a deployment made with `sumtui deploy create` whose
-deadline is a few seconds ahead, then every client installed in `sumtui deployments show` and
-compliant in `sumtui compliance`."""
+deadline is a few seconds ahead, then every client installed in `sumtui deployments show`, compliant
+in `sumtui compliance`, and installed in the console's monitoring screen (Pilot)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -88,6 +89,37 @@ def test_a_deployment_converges_on_real_agents(catalog_site, tmp_path):
         assert "(installed): installed at" in log.read()
     zones = {c["name"]: c["time_zone"] for c in json.loads(sumtui("clients", "--format", "json", env=env).stdout)}
     assert zones["SRV-E2E"] == "America/New_York"
+    # The console's monitoring screen on the same site shows the same: converged, every client installed.
+    asyncio.run(_console_sees_every_client_installed(catalog_site, detail))
+
+
+async def _console_sees_every_client_installed(site, detail: dict) -> None:
+    from sumtui.tui.app import SumtuiApp
+    from sumtui.tui.screens.deployment_detail import DeploymentDetailScreen
+    from sumtui.tui.screens.deployments import DeploymentsScreen
+    from sumtui.tui.widgets.paged_table import PagedTable
+    from tests.tui.conftest import grid_loaded, grid_rows, text_of, wait_for
+
+    site.name = "e2e"
+    app = SumtuiApp(site)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.open_page("deployments")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and app.screen.is_mounted, what="deployments")
+        grid = app.screen.query_one("#grid", PagedTable)
+        await wait_for(pilot, grid_loaded(grid, 1), what="the E2E deployment")
+        [row] = grid_rows(grid)
+        name, _collection, _bar, pct, failed, *_times, converged, _counts = row
+        assert (name, pct, failed) == ("E2E", "100", "0") and converged != "converging"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeploymentDetailScreen), what="the deployment's clients")
+        pairs = app.screen.query_one("#grid", PagedTable)
+        await wait_for(pilot, grid_loaded(pairs, len(detail["clients"])), what="every pair")
+        shown = grid_rows(pairs)
+        installed = {"✔ installed", "✔ pending restart"}  # settled as `_converged` has it
+        assert {r[2] for r in shown} <= installed | {"· not required"}
+        assert {r[0] for r in shown if r[2] in installed} == {"WS-A", "WS-B", "SRV-E2E"}
+        assert [r[5] for r in shown] == [c["reason"] for c in detail["clients"]]  # the CLI's sentences
+        assert "converged in" in text_of(app.screen.query_one("#deployment-counts"))
 
 
 def _healthy(url: str) -> bool:

@@ -1,7 +1,8 @@
 """Collections: All Systems, static sets and rule-based sets of clients, with their maintained counts
 and maintenance windows. `/` narrows the list to the collections whose name, description or rule has the
 words typed; `n` / `e` open the collection form, `delete` asks first (naming the members it would drop),
-enter opens the members, `w` the maintenance windows. A read-only console lists only.
+enter opens the members, `w` the maintenance windows, `t` the collection's compliance trend (a plot of its
+daily snapshots). A read-only console lists only.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class CollectionsScreen(WordsFilterScreen):
         Binding("e", "edit", "Edit", id="collections.edit"),
         Binding("delete", "delete", "Delete", key_display="del", id="collections.delete"),
         Binding("w", "windows", "Windows", id="collections.windows"),
+        Binding("t", "trend", "Trend", show=False, tooltip="Compliance trend", id="collections.trend"),
     ]
 
     def __init__(self) -> None:
@@ -244,6 +246,12 @@ class CollectionsScreen(WordsFilterScreen):
     def _fleet_changed(self, message: FleetChanged) -> None:
         self.notify(message.text, timeout=6)
         self.console.notify_data_changed()
+
+    def action_trend(self) -> None:
+        from sumtui.tui.screens.compliance_trend import ComplianceTrendScreen
+
+        if self.current is not None:
+            self.app.push_screen(ComplianceTrendScreen(self.current.id, self.current.name))
 
     def action_windows(self) -> None:
         from sumtui.tui.screens.windows import WindowsScreen

@@ -1,7 +1,8 @@
-"""Home: the setup checklist (DESIGN.md §1) with the next step highlighted, the catalog's headline figures,
-and the triage panel (fleet compliance, its trend, what to look at first), below the checklist at 80
-columns and beside it on wide terminals; `s` opens the servers that miss a Critical update on Clients.
-Both are read in workers and re-read when data changes."""
+"""Home: the monitoring alerts when there are any (sync failed, a deployment's error rate, silent clients;
+sumtui.workflows.alerts; `a` opens the first one's page), the setup checklist (DESIGN.md §1) with the next
+step highlighted, the catalog's headline figures, and the triage panel (fleet compliance, its trend, what
+to look at first), below the checklist at 80 columns and beside it on wide terminals; `s` opens the
+servers that miss a Critical update on Clients. All are read in workers and re-read when data changes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from sumtui.tui.cells import markup, plain
 from sumtui.tui.messages import ChecklistLoaded, TriageLoaded, WorkFailed
+from sumtui.tui.monitor_messages import AlertsLoaded
 from sumtui.tui.screens.base import PageScreen
 from sumtui.tui.widgets.lists import KeyOptionList
 from sumtui.tui.widgets.stale_states import StaleStatesLine
@@ -53,6 +55,7 @@ class HomeScreen(PageScreen):
         Binding("t", "focus_triage", "Triage", id="home.triage"),
         Binding("s", "servers_missing_critical", "Servers missing Critical", show=False, id="home.triage_servers"),
         Binding("c", "focus_checklist", "Checklist", show=False, id="home.checklist"),
+        Binding("a", "open_alert", "Alert", show=False, id="home.alert"),
     ]
 
     def __init__(self) -> None:
@@ -60,10 +63,12 @@ class HomeScreen(PageScreen):
         self._stages: list = []
         self._highlight_key: str | None = None
         self.triage = None  # the TriageView on screen
+        self._alerts: list = []  # the Alerts on show
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="home-body", can_focus=False):
             with Vertical(id="checklist-pane"):
+                yield Static("", id="home-alerts")
                 yield Static("Setup checklist", id="home-intro", classes="section-title")
                 yield StageList(id="stages")
                 yield Static("", id="stage-status")
@@ -97,6 +102,7 @@ class HomeScreen(PageScreen):
     def _reload(self, *_args) -> None:
         self.load_checklist()
         self.load_triage()
+        self.load_alerts()
 
     def action_refresh(self) -> None:
         self._reload()
@@ -160,6 +166,40 @@ class HomeScreen(PageScreen):
             self.app.push_screen(UpdateClientsScreen(self.triage.refs[target], collection_id=self.triage.collection_id,
                                                      collection_name="All Systems"))
 
+    # ------------------------------------------------------------------ alerts
+
+    @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
+    def load_alerts(self) -> None:
+        from sumtui.workflows.alerts import alerts
+
+        try:
+            with self.console.site.session() as session:
+                found = alerts(session, now=self.console.now())
+        except Exception as exc:
+            from sumtui.errors import one_line
+
+            self.post_message(WorkFailed("reading the alerts", one_line(exc)))
+            return
+        self.post_message(AlertsLoaded(found))
+
+    @on(AlertsLoaded)
+    def _show_alerts(self, message: AlertsLoaded) -> None:
+        panel = self.query_one("#home-alerts", Static)
+        panel.display = bool(message.alerts)
+        # Each line starts with its severity in plain text ([!!] error, [! ] warning), then the page to open.
+        self._alerts = message.alerts
+        lines = [markup("$marker $text" + (" · :$page" if a.page else ""), marker=a.marker, text=a.text, page=a.page or "")
+                 for a in message.alerts]
+        panel.update(Content("\n").join(lines) if lines else "")
+
+    def action_open_alert(self) -> None:
+        """`a`: the page of the first alert (errors come first)."""
+        target = next((a for a in self._alerts if a.page), None)
+        if target is None:
+            self.notify("No alert: nothing needs attention.", timeout=3)
+        else:
+            self.console.open_page(target.page)
+
     @work(thread=True, exclusive=True, group="checklist", exit_on_error=False)
     def load_checklist(self) -> None:
         from sumtui.catalog.queries import catalog_counts
@@ -182,6 +222,7 @@ class HomeScreen(PageScreen):
 
         if not self._stages:
             self.load_triage()
+            self.load_alerts()
         self._stages = message.stages
         upcoming = next_stage(message.stages)
         options = self.query_one("#stages", StageList)

@@ -1,8 +1,8 @@
 """One update list's page: its updates with their compliance in a collection, the Compliance screen's
 grid restricted to the list (the same sorts, search, filters and drill-down: update → clients →
 client). `a` adds updates by KB, `delete` removes the picked ones (space picks; none picked: the one
-under the cursor) after naming them, `e` renames the list. The list is held by id, so a rename
-elsewhere changes nothing here.
+under the cursor) after naming them, `e` renames the list, `D` deploys it (the deployment wizard). The
+list is held by id, so a rename elsewhere changes nothing here.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class ListDetailScreen(ComplianceScreen):
         Binding("a", "add_updates", "Add KBs", id="list.add"),
         Binding("delete", "remove", "Remove", key_display="del", id="list.remove"),
         Binding("e", "edit", "Rename", id="list.edit"),
+        Binding("D", "deploy", "Deploy list", key_display="D", id="list.deploy"),
     ]
 
     def __init__(self, list_id: int, name: str, *, collection_id: int | None = None) -> None:
@@ -75,6 +76,10 @@ class ListDetailScreen(ComplianceScreen):
     def picks_status(self) -> str:
         count = len(self.query_one("#grid", SelectableTable).picked)
         return f"{count} picked (del: remove from the list, u: unpick)" if count else ""
+
+    def deploy_preset(self) -> dict | None:
+        """`D` here deploys the whole list (the deployment keeps its name: `sumtui deployments`)."""
+        return {"list_name": self.list_name} if self.list_name else None
 
     # ------------------------------------------------------------------ the list itself
 

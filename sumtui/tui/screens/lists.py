@@ -1,8 +1,8 @@
 """Update lists (stage 7): named static sets of updates, each with its own compliance in a collection
 (the per-update summaries, added up over the list). Enter opens a list's updates, compliance grid
 style (update → clients → client); `n` / `e` name and describe one, `delete` asks first naming what
-goes, `x` / `i` write and read TOML, `c` picks the collection the figures are for. A read-only
-console lists only.
+goes, `D` deploys one (the deployment wizard), `x` / `i` write and read TOML, `c` picks the
+collection the figures are for. A read-only console lists only.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sumtui.tui.messages import (
     ListsLoaded,
     WorkFailed,
 )
+from sumtui.tui.screens.deploy_wizard_action import DeployAction
 from sumtui.tui.screens.name_form import save_list
 from sumtui.tui.screens.named_rows import NamedRowsScreen
 from sumtui.tui.screens.toml_files import TomlFileActions, TomlKind, list_kind
@@ -29,7 +30,7 @@ EMPTY = ("No update list yet: n makes one, or pick updates with space on :update
          "i imports one from a TOML file.")
 
 
-class ListsScreen(TomlFileActions, NamedRowsScreen):
+class ListsScreen(DeployAction, TomlFileActions, NamedRowsScreen):
     TITLE = "Update lists"
     COLUMNS = LIST_COLUMNS
     STATUS_ID, DETAIL_ID = "lists-status", "list-detail"
@@ -39,8 +40,9 @@ class ListsScreen(TomlFileActions, NamedRowsScreen):
         Binding("e", "edit", "Rename", id="lists.edit"),
         Binding("delete", "delete", "Delete", key_display="del", id="lists.delete"),
         Binding("c", "pick_collection", "Collection", id="lists.collection"),
-        Binding("x", "export", "Export", id="lists.export"),
-        Binding("i", "import", "Import", id="lists.import"),
+        Binding("x", "export", "Export", show=False, id="lists.export"),  # rare: in `?`, the footer fits 80 columns
+        Binding("i", "import", "Import", show=False, id="lists.import"),
+        Binding("D", "deploy", "Deploy", key_display="D", id="lists.deploy"),
     ]
 
     def __init__(self) -> None:
@@ -95,6 +97,11 @@ class ListsScreen(TomlFileActions, NamedRowsScreen):
             count = len(message.lists)
             status = plain(f"{count} update list{'s' if count != 1 else ''} · ") + where + plain(" · enter: its updates")
         self.show_rows(message.lists, rows, status)
+
+    def deploy_preset(self) -> dict | None:
+        """`D` deploys the list under the cursor (the deployment wizard)."""
+        s = self.current
+        return {"list_name": s.name} if s is not None else None
 
     def detail_of(self, s) -> str:
         c = s.compliance

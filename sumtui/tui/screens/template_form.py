@@ -64,6 +64,40 @@ def groups() -> list[tuple[str, list[SettingInfo]]]:
     return list(out.items())
 
 
+def setting_row(info: SettingInfo, value: Any, *, collections: list[str] = ()) -> ComposeResult:
+    """A setting's row (`#setting-<name>`, SCCM's default beside its label) and its error line
+    (`#error-<name>`): the template form's, and the deployment wizard's pages."""
+    widget_id = f"setting-{info.name}"
+    if info.kind == BOOL:
+        # Its label says on or off: a tick's colour alone says nothing without colour (NO_COLOR).
+        widget = Checkbox(value_text(info, value), value, id=widget_id, compact=True, classes="setting-widget")
+    elif info.kind == CHOICE:
+        widget = Select([(CHOICE_WORDS.get(v, v), v) for v in info.choices], value=value, allow_blank=False,
+                        id=widget_id, compact=True, classes="setting-widget")
+    elif info.kind == INT:
+        widget = Input(str(value), id=widget_id, type="integer", compact=True, classes="setting-widget")
+    else:  # the collection: a name the site has, or none
+        widget = Input(value or "", id=widget_id, compact=True, classes="setting-widget", placeholder="none",
+                       suggester=SuggestFromList(list(collections), case_sensitive=False))
+    with Horizontal(classes="field-row setting-row", id=f"row-{info.name}"):
+        yield Label(markup("$label [dim](default: $default)[/dim]", label=info.label,
+                           default=value_text(info, info.default)), classes="setting-label")
+        yield widget
+    yield Static("", classes="form-error field-error", id=f"error-{info.name}")
+
+
+def read_setting(widget: Any, info: SettingInfo) -> tuple[Any, str | None]:
+    """(a setting's value as its widget says it, what is wrong with it or None)."""
+    if info.kind in (BOOL, CHOICE):
+        return widget.value, None
+    if info.kind == INT:
+        text = widget.value.strip()
+        if not text.lstrip("-").isdigit():
+            return None, "a whole number, e.g. 2"
+        return int(text), None
+    return widget.value.strip() or None, None
+
+
 class TemplateFormScreen(SavingForm[TemplateValue, str]):
     DIALOG_ID = "template-dialog"
     AUTO_FOCUS = "#template-name"
@@ -91,24 +125,7 @@ class TemplateFormScreen(SavingForm[TemplateValue, str]):
                 yield from self._setting(info)
 
     def _setting(self, info: SettingInfo) -> ComposeResult:
-        value = getattr(self._settings, info.name)
-        widget_id = f"setting-{info.name}"
-        if info.kind == BOOL:
-            # Its label says on or off: a tick's colour alone says nothing without colour (NO_COLOR).
-            widget = Checkbox(value_text(info, value), value, id=widget_id, compact=True, classes="setting-widget")
-        elif info.kind == CHOICE:
-            widget = Select([(CHOICE_WORDS.get(v, v), v) for v in info.choices], value=value, allow_blank=False,
-                            id=widget_id, compact=True, classes="setting-widget")
-        elif info.kind == INT:
-            widget = Input(str(value), id=widget_id, type="integer", compact=True, classes="setting-widget")
-        else:  # the collection: a name the site has, or none
-            widget = Input(value or "", id=widget_id, compact=True, classes="setting-widget", placeholder="none",
-                           suggester=SuggestFromList(self._collections, case_sensitive=False))
-        with Horizontal(classes="field-row setting-row", id=f"row-{info.name}"):
-            yield Label(markup("$label [dim](default: $default)[/dim]", label=info.label,
-                               default=value_text(info, info.default)), classes="setting-label")
-            yield widget
-        yield Static("", classes="form-error field-error", id=f"error-{info.name}")
+        yield from setting_row(info, getattr(self._settings, info.name), collections=self._collections)
 
     @on(Checkbox.Changed, ".setting-widget")
     def _toggled(self, event: Checkbox.Changed) -> None:
@@ -126,18 +143,12 @@ class TemplateFormScreen(SavingForm[TemplateValue, str]):
                 ok = False
         values: dict[str, Any] = {}
         for info in SETTINGS:
-            widget = q(f"#setting-{info.name}")
-            if info.kind in (BOOL, CHOICE):
-                values[info.name] = widget.value
-            elif info.kind == INT:
-                text = widget.value.strip()
-                if not text.lstrip("-").isdigit():
-                    self.show_error("a whole number, e.g. 2", field=info.name)
-                    ok = False
-                    continue
-                values[info.name] = int(text)
-            else:
-                values[info.name] = widget.value.strip() or None
+            value, problem = read_setting(q(f"#setting-{info.name}"), info)
+            if problem:
+                self.show_error(problem, field=info.name)
+                ok = False
+                continue
+            values[info.name] = value
         if not ok:
             return None
         try:
