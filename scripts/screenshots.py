@@ -41,16 +41,16 @@ def prepare_environment() -> None:
 
 
 def build_site():
-    """The demo site, plus a real partial import (one file missing) so the history shows an error."""
+    """The demo site as a healthy site looks a while after setup: the catalog imported, the settings
+    saved, the prerequisites checked green, the fleet reporting. (A newcomer's first look at the
+    README should not be a warning.)"""
     from sqlalchemy import update
 
     from sumtui.catalog.models import SyncError, SyncRun
-    from sumtui.catalog.sync import import_files
-    from sumtui.workflows.demo import DEFAULT_CLIENTS, build_demo, sample_catalog_files
+    from sumtui.workflows.demo import DEFAULT_CLIENTS, build_demo
 
     site = build_demo(clients=0)
-    latest = next(f for f in sample_catalog_files() if f.name.startswith("2024-Dec"))
-    import_files(site.engine, [latest, SCRATCH / "usb" / "2025-Jan.cvrf.json"])
+    daily_syncs(site)
     with site.engine.begin() as connection:
         runs = connection.execute(SyncRun.__table__.select().order_by(SyncRun.__table__.c.id)).all()
         for age, run in zip(range(len(runs), 0, -1), runs):
@@ -61,7 +61,46 @@ def build_site():
             )
             connection.execute(update(SyncError.__table__).where(SyncError.__table__.c.run_id == run.id).values(at=ended))
     build_fleet(site, DEFAULT_CLIENTS)
+    configure(site)
     return site
+
+
+def configure(site) -> None:
+    """Settings saved as an operator would after reading them, and the prerequisites checked an hour ago
+    (with the canned upstream and management point, as the console's demo does it: offline)."""
+    from sumtui import paths
+    from sumtui.catalog import settings as update_point
+    from sumtui.fleet import agent_settings
+    from sumtui.workflows import prereqs
+
+    with site.session() as session:
+        settings, _ = update_point.load(session)
+        update_point.save(session, settings)
+        agent, _ = agent_settings.load(session)
+        agent_settings.save(session, agent)
+        session.commit()
+    report = prereqs.run_checks(
+        site.engine, folders={"content": site.content_dir, "data": paths.data_dir()}, url=settings.url,
+        upstream=settings.upstream, transport=canned_upstream(), mp_transport=canned_management_point(),
+        database=str(site.engine.url.database), offline=True,
+    )
+    report.checked_at = NOW - timedelta(hours=1)
+    with site.session() as session:
+        prereqs.save_report(session, report)
+        session.commit()
+
+
+def daily_syncs(site) -> None:
+    """After the first import from files, the daily syncs from the MSRC API a running site records: a
+    revision of the current month, then nothing new (their times are pinned with the import's)."""
+    from sumtui.catalog.runs import finish_run, start_run
+
+    with site.session() as session:
+        for fetched, unchanged, revised in ((1, 5, 3), (1, 5, 0)):
+            run = start_run(session, kind="sync", source="https://api.msrc.microsoft.com/cvrf/v3.0/")
+            run.months_fetched, run.months_unchanged, run.updates_revised = fetched, unchanged, revised
+            finish_run(session, run, status="ok")
+        session.commit()
 
 
 def build_fleet(site, count: int) -> None:
@@ -76,7 +115,8 @@ def build_fleet(site, count: int) -> None:
     from sumtui.workflows.demo import generate_fleet
 
     with site.session() as session:
-        generate_fleet(session, count=count, now=NOW)
+        # Every client reporting: a healthy site (the console's demo keeps its few silent ones).
+        generate_fleet(session, count=count, now=NOW, silent_share=0.0, never_share=0.0)
         take_snapshot(session, day=NOW.date())
         today = session.exec(select(ComplianceSnapshot).where(ComplianceSnapshot.day == NOW.date())).all()
         for back in range(1, 30):
@@ -119,8 +159,17 @@ async def settle(pilot, condition=None, timeout: float = 10.0) -> None:
     await pilot.pause(0.1)
 
 
+def portable_svg(svg: str) -> str:
+    """Textual's SVG as every viewer draws it: `xml:space="preserve"` on the root, so that viewers that
+    follow the SVG spec's whitespace rules (rsvg-convert, Inkscape) keep runs of spaces and the columns
+    line up, as browsers already do."""
+    if 'xml:space="preserve"' in svg:
+        return svg
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
+
 def save(app, out: Path, name: str) -> None:
-    (out / f"{name}.svg").write_text(app.export_screenshot(title="sumtui"), encoding="utf-8")
+    (out / f"{name}.svg").write_text(portable_svg(app.export_screenshot(title="sumtui")), encoding="utf-8")
     print(f"  {name}.svg")
 
 
@@ -180,7 +229,7 @@ async def shoot(site, out: Path, size: tuple[int, int], suffix: str = "") -> Non
         app.open_page("sync")
         def history_shown() -> bool:
             found = app.screen.query("#runs") if isinstance(app.screen, SyncScreen) else []
-            return bool(found) and found.first().row_count >= 2 and bool(app.screen._selected_run)
+            return bool(found) and found.first().row_count >= 1 and bool(app.screen._selected_run)
 
         await settle(pilot, history_shown)
         save(app, out, f"sync{suffix}")

@@ -109,7 +109,8 @@ class SumtuiApp(App[int]):
                "updates": _page("updates", "UpdatesScreen"), "compliance": _page("compliance", "ComplianceScreen"),
                "clients": _page("clients", "ClientsScreen"), "collections": _page("collections", "CollectionsScreen"),
                "mp": _page("management_point", "ManagementPointScreen"), "lists": _page("lists", "ListsScreen"),
-               "templates": _page("templates", "TemplatesScreen"), "packages": _page("packages", "PackagesScreen")}
+               "templates": _page("templates", "TemplatesScreen"), "packages": _page("packages", "PackagesScreen"),
+               "deployments": _page("deployments", "DeploymentsScreen")}
 
     BINDINGS = [
         Binding("colon", "jump", "Jump", key_display=":", id="app.jump"),
@@ -160,6 +161,11 @@ class SumtuiApp(App[int]):
         self.animation_level = "none"
         # No control or bidi character in a painted line reaches the terminal (widgets/control_filter.py).
         self._control_filter = ControlFilter()
+        if self.no_color:
+            # Checkboxes and radio buttons say on or off in characters: `[x]`, `[ ]` (widgets/toggles.py).
+            from sumtui.tui.widgets.toggles import plain_toggles
+
+            plain_toggles()
         if readonly:
             self.add_class("-readonly")
         # Keys typed ahead wait for the console to settle instead of landing on the screen being left.
@@ -289,14 +295,14 @@ class SumtuiApp(App[int]):
         before, self._marks = self._marks, marks
         if before is None:
             return
-        from sumtui.workflows.site_marks import FLEET
+        from sumtui.workflows.site_marks import DEPLOY, FLEET
 
         areas = marks.changed_since(before)
         if not areas:
             return
         serial = self.site_changes.serial + 1 if self.site_changes else 1
         self.site_changes = SiteChanges(serial, areas)
-        if areas - {FLEET}:  # the header shows the last run, the upstream and whether states are stale
+        if areas - {FLEET, DEPLOY}:  # the header shows the last run, the upstream and whether states are stale
             self.refresh_site_info()
 
     @work(thread=True, group="keymap-check", exit_on_error=False)
@@ -393,6 +399,8 @@ class SumtuiApp(App[int]):
             self.open_settings("update_point")
         elif page == "client-agent":
             self.open_settings("client_agent")
+        elif page == "deploy":
+            self.open_deploy_wizard()
         else:
             current = self.current_page
             if page != current:
@@ -469,6 +477,13 @@ class SumtuiApp(App[int]):
             self.pop_screen()
 
     # ------------------------------------------------------------------ settings forms
+
+    def open_deploy_wizard(self, *, kbs: tuple[str, ...] = (), list_name: str | None = None) -> None:
+        """The deployment wizard over the page in front, started from a list, a selection of updates, or
+        nothing (the wizard asks)."""
+        from sumtui.tui.screens.deploy_wizard import start_deploy_wizard
+
+        start_deploy_wizard(self, kbs=kbs, list_name=list_name)
 
     def open_settings(self, key: str) -> None:
         # The form appears when its worker has read the settings: keys typed meanwhile are for the form.

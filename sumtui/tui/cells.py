@@ -1,6 +1,6 @@
-"""How fleet and compliance figures look in a grid cell: short product names, counts that fit their
-column, severity and gap colours. Plain functions over plain values, called from grid sources in
-worker threads; the colours come in a `CellStyles` built from the theme on the UI thread.
+"""How fleet and compliance figures look in a grid cell: short product names, exact counts ("1,234"),
+severity and gap colours (weights only, with NO_COLOR). Plain functions over plain values, called from
+grid sources in worker threads; the colours come in a `CellStyles` built from the theme on the UI thread.
 
 Also how outside text (names, domains, titles, reasons, error messages) goes into the console's other
 widgets: `plain` and `markup` make Textual `Content` in which that text is data, never markup, with
@@ -15,6 +15,7 @@ on the UI thread, both under the one interpreter lock).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,13 +81,11 @@ def styled(text: str, style: str) -> Text | str:
 
 
 def count_text(value: int | None, width: int = 7) -> str:
-    """'1,234'; shortened to '123k' only when the exact figure would not fit its column."""
+    """'1,234': the exact figure, always. `width` is the column's usual width; a figure wider than that
+    widens its column (the grid measures number columns) instead of being shortened to '123k'."""
     if value is None:
         return ""
-    text = f"{value:,}"
-    if len(text) <= width:
-        return text
-    return f"{value / 1000:,.0f}k" if value < 10_000_000 else f"{value / 1_000_000:,.0f}M"
+    return f"{value:,}"
 
 
 def size_text(value: int | None) -> str:
@@ -139,9 +138,22 @@ class CellStyles:
     muted: str = "dim"
 
     @classmethod
-    def from_theme(cls, theme) -> CellStyles:
+    def from_theme(cls, theme, *, no_color: bool | None = None) -> CellStyles:
+        """The theme's colours; with NO_COLOR (None: as the environment says, the rule Textual's App reads
+        at start) no colour at all but weights: a colour turned grey would make "Crit" and the counts
+        that need attention the dimmest text on screen."""
+        if no_color is None:
+            no_color = "NO_COLOR" in os.environ
+        if no_color:
+            return cls.plain_text()
         return cls(critical=f"bold {theme.error}", important=f"{theme.warning}", gap_wide=f"bold {theme.error}",
                    gap=f"{theme.warning}", good=f"{theme.success}")
+
+    @classmethod
+    def plain_text(cls) -> CellStyles:
+        """Meaning without colour: what calls for attention is bold (a wide gap also underlined), the rest
+        is plain; only an absent figure ("—") is dim."""
+        return cls(critical="bold", important="", low="", gap_wide="bold underline", gap="bold", good="", muted="dim")
 
     def severity(self, severity: str | None, *, short: bool = True) -> Text | str:
         label = SEVERITY_SHORT.get(severity or "", severity or "") if short else (severity or "")

@@ -58,7 +58,7 @@ async def test_search_sort_and_filters(fleet_site, make_app):
         await pilot.press("enter")  # back to the grid
         assert app.focused is grid
 
-        await pilot.press("s", "s", "s")  # name → OS product → Req.(C) → Last, ascending each
+        await pilot.press("s", "s", "s")  # name → OS product → Req.(C) (worst first) → Last
         await wait_for(pilot, lambda: screen.sort == "last_inventory")
         await pilot.press("r")  # reset: filters and search
         await wait_for(pilot, grid_loaded(grid, db_count(fleet_site)))

@@ -94,6 +94,30 @@ async def test_drill_down_from_an_update_to_why_a_client_needs_it(fleet_site, ma
         assert not isinstance(app.screen, ComplianceScreen)
 
 
+async def test_enter_typed_before_the_collections_are_read_opens_the_update(fleet_site, make_app, monkeypatch):
+    """The collections are read after the first rows; an enter pressed in between is not lost."""
+    import threading
+
+    import sumtui.tui.screens.compliance as compliance_module
+
+    release = threading.Event()
+    real = compliance_module.post_collection_context
+
+    def slow_context(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compliance_module, "post_collection_context", slow_context)
+    app = make_app(fleet_site, clock=fleet_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, grid = await open_compliance(app, pilot, fleet_site)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen  # not yet: the collection the update's clients are counted in is unknown
+        release.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, UpdateClientsScreen), what="the update's clients")
+
+
 async def test_client_detail_filters_by_state_and_shows_the_not_applicable_ones(fleet_site, make_app):
     with fleet_site.session() as session:
         client = session.exec(select(Client).where(Client.required_count > 0).order_by(Client.id)).first()
@@ -122,14 +146,14 @@ async def test_sorting_by_keys_and_the_needed_only_toggle(fleet_site, make_app):
         screen, grid = await open_compliance(app, pilot, fleet_site)
         required = [int(r[3].replace(",", "")) for r in grid_rows(grid)]
         assert required == sorted(required, reverse=True)
-        await pilot.press("s")  # the next sortable column after Req.: Inst., ascending
-        await wait_for(pilot, lambda: screen.sort == "installed" and not screen.descending and grid_loaded(grid)())
+        await pilot.press("s")  # the next sortable column after Req.: Inst., a count: largest first
+        await wait_for(pilot, lambda: screen.sort == "installed" and screen.descending and grid_loaded(grid)())
         installed = [int(r[4].replace(",", "")) for r in grid_rows(grid)]
-        assert installed == sorted(installed)
-        await pilot.press("S")
-        await wait_for(pilot, lambda: screen.descending and grid_loaded(grid)()
-                       and int(grid_rows(grid)[0][4]) == max(installed), what="descending")
+        assert installed == sorted(installed, reverse=True)
         assert "by installed ▼" in text_of(screen.query_one("#compliance-query"))
+        await pilot.press("S")
+        await wait_for(pilot, lambda: not screen.descending and grid_loaded(grid)()
+                       and int(grid_rows(grid)[0][4]) == min(installed), what="ascending")
 
         needed = len(db_rows(fleet_site, only_needed=True))
         await pilot.press("n")

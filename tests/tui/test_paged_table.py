@@ -302,8 +302,8 @@ async def test_s_and_S_post_sort_changed_and_update_the_header():
         await settle(app, pilot)
         await pilot.press("s", "s", "S", "s", "s")
         changes = [(m.key, m.descending) for m in app.of(PagedTable.SortChanged)]
-        # "os" is not sortable: the cycle skips it and wraps around.
-        assert changes == [("name", False), ("domain", False), ("domain", True), ("required", False), ("name", False)]
+        # "os" is not sortable: the cycle skips it and wraps around; a count starts largest first.
+        assert changes == [("name", False), ("domain", False), ("domain", True), ("required", True), ("name", False)]
         await pilot.press("S")
         await pilot.pause()
         assert app.table.sort_key == "name" and app.table.sort_descending
@@ -479,6 +479,16 @@ async def test_no_color_cursor_uses_reverse(monkeypatch):
 def test_column_layout_gives_spare_width_to_flex_columns_only():
     columns = [GridColumn("a", "A", 10, flex=True), GridColumn("b", "B", 5), GridColumn("c", "C", 4, flex=True)]
     assert column_layout(columns, 40) == [(0, 20), (21, 5), (27, 13)]
+
+
+def test_spare_width_goes_to_flex_text_columns_before_a_flex_id_column():
+    # A machine's name (an id) is never cut, but a wide terminal gives its room to the OS product.
+    columns = [GridColumn("name", "Name", 9, flex=True, kind="id"), GridColumn("os", "OS", 12, flex=True),
+               GridColumn("n", "N", 4, align="right")]
+    assert column_layout(columns, 60, (9, 0, 4)) == [(0, 9), (10, 45), (56, 4)]
+    # With no flex text column, the flex id column takes the room.
+    alone = [GridColumn("name", "Name", 9, flex=True, kind="id"), GridColumn("n", "N", 4, align="right")]
+    assert column_layout(alone, 30) == [(0, 25), (26, 4)]
 
 
 def test_on_a_short_line_text_columns_give_way_first_and_ids_never():

@@ -1,4 +1,4 @@
-"""What every page of the console shares: the site header on top, the keys that work here at the bottom,
+"""What every page of the console shares: the site header on top, the keys that work here at the bottom (as many as fit whole),
 `r` re-reading what the page shows, and esc leaving a text box for the page's grid."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
+from sumtui.tui.widgets.page_footer import PageFooter
 from sumtui.tui.widgets.site_header import SiteHeader
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class PageScreen(Screen):
     def compose(self) -> ComposeResult:
         yield SiteHeader(self.TITLE or "")
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield PageFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

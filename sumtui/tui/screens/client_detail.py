@@ -211,6 +211,6 @@ class ClientDetailScreen(WordsFilterScreen):
             return
         state = self._by_id.get(event.row.key)
         if state is not None:
-            # A fixed-height pane: no layout pass on every cursor move.
+            # The pane grows to the whole reason (app.tcss): the layout follows its height.
             self.query_one("#client-reason", Static).update(markup(
-                "[b]KB$kb[/b] · $reason", kb=state.kb, reason=state.reason), layout=False)
+                "[b]KB$kb[/b] · $reason", kb=state.kb, reason=state.reason))

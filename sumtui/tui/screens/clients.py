@@ -55,11 +55,11 @@ class ClientsScreen(SearchGridScreen):
     BINDINGS = [
         Binding("escape", "leave", "Back", key_display="esc", show=False, id="clients.back"),
         Binding("f", "filter", "Filter", id="clients.filter"),
-        Binding("i", "import_inventories", "Import inventories", id="clients.import"),
-        Binding("a", "add_members", "Add members", id="clients.add_members"),
-        Binding("x", "remove_member", "Remove member", id="clients.remove_member"),
+        Binding("i", "import_inventories", "Import", tooltip="Import inventories", id="clients.import"),
+        Binding("a", "add_members", "Add", tooltip="Add members", id="clients.add_members"),
+        Binding("x", "remove_member", "Remove", tooltip="Remove member", id="clients.remove_member"),
         Binding("r", "reset", "Reset filters", show=False, id="clients.reset"),
-        Binding("p", "pending", "Pending registrations", id="clients.pending"),
+        Binding("p", "pending", "Pending", tooltip="Pending registrations", id="clients.pending"),
         Binding("R", "reset_registration", "Reset registration", show=False, id="clients.reset_registration"),
     ]
 

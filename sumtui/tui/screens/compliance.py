@@ -5,7 +5,7 @@ Most Required first by default; colours say severity and how wide the gap is. Th
 ∧ filter form ∧ typed words ∧ "only updates someone needs"; each change builds a new
 `ComplianceSource`, and the grid counts and pages it in workers. Enter walks down: the clients that
 need the update, then one client's detail; esc walks back up. Space picks updates and `a` puts them
-(or the one under the cursor) into an update list.
+(or the one under the cursor) into an update list; `D` deploys them (the deployment wizard).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sumtui.tui.compliance_sources import (
 from sumtui.tui.fleet_sources import post_collection_context
 from sumtui.tui.messages import CatalogChoicesLoaded, CollectionsLoaded
 from sumtui.tui.screens.add_to_list import AddToListAction
+from sumtui.tui.screens.deploy_wizard_action import DeployAction
 from sumtui.tui.screens.grid_screen import (
     SearchGridScreen,
     UpdateFilterAction,
@@ -49,7 +50,7 @@ def ref_summary(ref: UpdateRef) -> Content:
     )
 
 
-class ComplianceScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
+class ComplianceScreen(DeployAction, AddToListAction, UpdateFilterAction, SearchGridScreen):
     TITLE = "Compliance"
     AUTO_FOCUS = "#grid"
     GRID_ROWS = "compliance"
@@ -57,9 +58,10 @@ class ComplianceScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
         Binding("escape", "leave", "Back", key_display="esc", show=False, id="compliance.back"),
         Binding("c", "pick_collection", "Collection", id="compliance.collection"),
         Binding("f", "filter", "Filter", id="compliance.filter"),
-        Binding("n", "toggle_needed", "Needed only", id="compliance.needed"),
+        Binding("n", "toggle_needed", "Needed", tooltip="Needed only (toggle)", id="compliance.needed"),
         Binding("r", "reset", "Reset filters", show=False, id="compliance.reset"),
-        Binding("a", "add_to_list", "Add to list", id="compliance.add_to_list"),
+        Binding("a", "add_to_list", "Add to list", show=False, id="compliance.add_to_list"),
+        Binding("D", "deploy", "Deploy", key_display="D", show=False, id="compliance.deploy"),
     ]
 
     def __init__(self, *, collection_id: int | None = None) -> None:
@@ -67,6 +69,7 @@ class ComplianceScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
         self.collection_id = collection_id  # None: All Systems (its id is learnt with the collections)
         self.collections: list = []
         self._collections_read = False
+        self._open_when_read = None  # a row enter was pressed on before the collections were read
         self.extra = UpdateFilter()
         self.text = ""
         self.only_needed = False
@@ -113,6 +116,11 @@ class ComplianceScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
             self.collection_id = ids[0] if ids else None  # the one shown was deleted
             self.rebuild()
         self._show_status()
+        key, self._open_when_read = self._open_when_read, None
+        if key is not None and (c := self.collection) is not None and self.is_current:
+            from sumtui.tui.screens.update_clients import UpdateClientsScreen
+
+            self.app.push_screen(UpdateClientsScreen(key, collection_id=c.id, collection_name=c.name))
 
     @property
     def collection(self):
@@ -192,18 +200,19 @@ class ComplianceScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
     @on(PagedTable.CursorMoved, "#grid")
     def _cursor_moved(self, event: PagedTable.CursorMoved) -> None:
         if event.row is not None:
-            # A fixed-height line: no layout pass on every cursor move.
-            self.query_one("#compliance-detail", Static).update(ref_summary(event.row.key), layout=False)
+            # The pane grows to the whole summary (app.tcss): the layout follows its height.
+            self.query_one("#compliance-detail", Static).update(ref_summary(event.row.key))
 
     @on(PagedTable.RowActivated, "#grid")
     def _activated(self, event: PagedTable.RowActivated) -> None:
         from sumtui.tui.screens.update_clients import UpdateClientsScreen
 
         c = self.collection
-        if c is not None:
-            self.app.push_screen(UpdateClientsScreen(event.row.key, collection_id=c.id, collection_name=c.name))
-        else:
-            self.notify("Reading the collections: try again in a moment.", timeout=3)
+        if c is None:
+            # The collections are read after the first rows: an enter typed ahead opens once they are in.
+            self._open_when_read = event.row.key
+            return
+        self.app.push_screen(UpdateClientsScreen(event.row.key, collection_id=c.id, collection_name=c.name))
 
     # ------------------------------------------------------------------ filters (f: UpdateFilterAction)
 

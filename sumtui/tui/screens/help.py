@@ -34,7 +34,8 @@ class HelpScreen(ModalScreen[None]):
             if binding.system:
                 continue
             where = "global" if active.node is app else type(active.node).__name__
-            does = binding.description or binding.action
+            # A footer says it short ("Pending"); the tooltip, when there is one, says it whole.
+            does = binding.tooltip or binding.description or binding.action
             if binding.id in remapped:
                 does += " (remapped)"
             rows.append((app.get_key_display(binding), does, binding.id or "", where))

@@ -3,7 +3,8 @@ search folders, a detail pane for the row under the cursor, and export of the cu
 
 The query is folder ∧ filter ∧ typed words; every change builds a new `UpdatesSource` and hands it to
 the grid, which counts and pages in workers. Nothing here reads the database on the UI thread. Space
-picks updates (across searches) and `a` puts them, or the one under the cursor, into an update list.
+picks updates (across searches) and `a` puts them, or the one under the cursor, into an update list;
+`D` deploys them (the deployment wizard).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sumtui.tui.messages import (
     WorkFailed,
 )
 from sumtui.tui.screens.add_to_list import AddToListAction
+from sumtui.tui.screens.deploy_wizard_action import DeployAction
 from sumtui.tui.screens.grid_screen import (
     SearchGridScreen,
     UpdateFilterAction,
@@ -67,7 +69,7 @@ def export_check(text: str) -> str | None:
     return None
 
 
-class UpdatesScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
+class UpdatesScreen(DeployAction, AddToListAction, UpdateFilterAction, SearchGridScreen):
     TITLE = "Updates"
     AUTO_FOCUS = "#grid"
     GRID_ROWS = "updates"
@@ -77,10 +79,11 @@ class UpdatesScreen(AddToListAction, UpdateFilterAction, SearchGridScreen):
         Binding("F", "toggle_folders", "Folders", key_display="F", show=False, id="updates.folders"),
         Binding("n", "save_folder", "Save folder", show=False, id="updates.save_folder"),
         Binding("delete", "delete_folder", "Delete folder", key_display="del", show=False, id="updates.delete_folder"),
-        Binding("x", "export", "Export", id="updates.export"),
+        Binding("x", "export", "Export", show=False, id="updates.export"),
         Binding("d", "toggle_detail", "Detail", id="updates.detail"),
         Binding("c", "clear", "Clear", show=False, id="updates.clear"),
         Binding("a", "add_to_list", "Add to list", id="updates.add_to_list"),
+        Binding("D", "deploy", "Deploy", key_display="D", show=False, id="updates.deploy"),
     ]
 
     def __init__(self) -> None:

@@ -29,7 +29,7 @@ class FolderList(KeyOptionList):
             options += [self._option(f, active_key) for f in families]
         options += [None, Option(Content.from_markup("[dim]Saved searches[/dim]"), disabled=True)]
         options += [self._option(f, active_key) for f in saved] or [
-            Option(Content.from_markup("[dim]none yet: n saves the current search[/dim]"), disabled=True)
+            Option(Content.from_markup("[dim]none yet (n saves the search)[/dim]"), disabled=True)
         ]
         highlighted = self.highlighted
         self.clear_options()

@@ -36,6 +36,12 @@ class GridColumn:
     def is_text(self) -> bool:
         return self.kind == "text" if self.kind is not None else self.flex
 
+    @property
+    def descends_first(self) -> bool:
+        """Sorting by this column starts with the largest values: counts (who needs most first).
+        A column of right-aligned figures is counted as counts when its kind is not said."""
+        return self.kind == "number" or (self.kind is None and self.align == "right")
+
 
 @dataclass(frozen=True)
 class GridRow:

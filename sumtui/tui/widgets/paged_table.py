@@ -10,8 +10,9 @@ this widget keeps the row count as its virtual height and fetches pages of rows 
   queue fetches for pages already scrolled past), and at most `MAX_CACHED_PAGES` stay cached;
 - rendering is the Line API: line 0 is a fixed header, line y > 0 is row `scroll_y + y - 1`.
 
-Sorting is the screen's job: the table only shows the indicator and posts `SortChanged`; the screen
-builds a source with the new order and calls `set_source`.
+Sorting is the screen's job: the table only shows the indicator (an arrow next to the label of the
+column it sorts by) and posts `SortChanged`; the screen builds a source with the new order and calls
+`set_source`. `s` (or a click on a header) sorts by a column, counts largest first; `S` reverses.
 
 Cells are data: the worker that fetches a page shows control, bidi and invisible format characters
 escaped (`sumtui.text`) and measures the id, number and state cells, which are never cut: their
@@ -69,13 +70,15 @@ def column_layout(columns: Sequence[GridColumn], width: int, content: Sequence[i
 
     `content`: the widest loaded value of each column. Id, number and state columns get their
     width, or their widest value when wider: they are never cut. Flex columns share what is left
-    (the first ones take the remainder of the division). On a short line the text columns give
+    (the first ones take the remainder of the division); flex text columns first — a flex id column
+    (a machine's name) widens only when no text column could use the room. On a short line the text columns give
     way first, the widest one cell at a time, down to `TEXT_FLOOR`; when even that does not fit,
     the table scrolls horizontally, so a narrow terminal loses columns at the right, not data.
     """
     widths = _base_widths(columns, content)
     spare = width - (sum(widths) + _GAP * max(0, len(columns) - 1))
-    flex = [index for index, column in enumerate(columns) if column.flex]
+    flex = [index for index, column in enumerate(columns) if column.flex and column.is_text]
+    flex = flex or [index for index, column in enumerate(columns) if column.flex]
     if spare > 0 and flex:
         share, extra = divmod(spare, len(flex))
         for position, index in enumerate(flex):
@@ -146,8 +149,8 @@ class PagedTable(ScrollView, can_focus=True):
         Binding("home,g", "cursor_first", "First row", show=False, id="grid.first"),
         Binding("end,G,shift+g", "cursor_last", "Last row", show=False, id="grid.last"),
         Binding("enter", "activate", "Open", id="grid.activate"),
-        Binding("s", "sort_next", "Sort", id="grid.sort"),
-        Binding("S", "sort_reverse", "Reverse", id="grid.sort_reverse"),
+        Binding("s", "sort_next", "Sort", tooltip="Sort by the next column (counts: largest first)", id="grid.sort"),
+        Binding("S", "sort_reverse", "Reverse", tooltip="Reverse the order", show=False, id="grid.sort_reverse"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -441,11 +444,14 @@ class PagedTable(ScrollView, can_focus=True):
         return True
 
     def action_sort_next(self) -> None:
-        keys = [c.key for c in self._columns if c.sortable]
-        if not keys:
+        """`s`: sort by the next sortable column, in its first order (counts: largest first)."""
+        columns = [c for c in self._columns if c.sortable]
+        if not columns:
             return
+        keys = [c.key for c in columns]
         at = keys.index(self._sort_key) + 1 if self._sort_key in keys else 0
-        self._change_sort(keys[at % len(keys)], False)
+        column = columns[at % len(columns)]
+        self._change_sort(column.key, column.descends_first)
 
     def action_sort_reverse(self) -> None:
         keys = [c.key for c in self._columns if c.sortable]
@@ -483,7 +489,7 @@ class PagedTable(ScrollView, can_focus=True):
             for column, (start, width) in zip(self._columns, self._layout()):
                 if start <= x < start + width and column.sortable:
                     same = column.key == self._sort_key
-                    self._change_sort(column.key, not self._sort_descending if same else False)
+                    self._change_sort(column.key, not self._sort_descending if same else column.descends_first)
                     break
             return
         index = self.scroll_offset.y + offset.y - 1

@@ -12,7 +12,8 @@ from textual.widgets import Static
 
 from sumtui.tui.cells import markup, plain
 
-SEVERITY_VARIABLES = {"Critical": "$text-error", "Important": "$text-warning", "Low": "$foreground-muted"}
+# Critical is bold as well as red: without colour (NO_COLOR) it still stands out.
+SEVERITY_VARIABLES = {"Critical": "bold $text-error", "Important": "$text-warning", "Low": "$foreground-muted"}
 
 
 def _day(value) -> str:
