@@ -128,7 +128,52 @@ def build_fleet(site, count: int) -> None:
                                                compliant=int(snap.compliant * share), required=snap.required))
         session.commit()
         save_setting(session, key=KEY, value=Enrollment(key_hash=hash_token("Xq3v-demo-enrollment-key-7Hc2")))
+    build_deployment(site)
     return site
+
+
+def build_deployment(site) -> None:
+    """An update list deployed to the servers a day ago, its agents part-way through: some downloading,
+    some waiting for their window, one install failed (the monitoring screens)."""
+    from sumtui.deploy.deployments import DeploymentSpec, create_deployment, get_deployment
+    from sumtui.deploy.lists import create_list
+    from sumtui.deploy.messages import Message, apply_messages
+    from sumtui.deploy.status import client_states
+    from sumtui.deploy.templates import create_template, make_settings
+    from sqlmodel import select
+
+    from sumtui.fleet.models import Client
+
+    name = "2024-12 servers"
+    with site.session() as session:
+        create_template(session, name="Servers overnight", description="Servers: in their windows, no restart",
+                        settings=make_settings({"collection": "Servers", "suppress_restart_servers": True}))
+        create_list(session, name=name, description="December's rollups for the servers",
+                    refs=["KB5048735", "KB5048671", "KB5048661"])
+        create_deployment(session, spec=DeploymentSpec(
+            name="December servers", collection="Servers", list_name=name, local_time=True,
+            deadline=datetime(2025, 1, 18, 2, 0)), now=NOW - timedelta(days=1))
+        deployment = get_deployment(session, name="December servers")
+        pending = [s for s in client_states(session, name="December servers", state="pending")]
+        ids = dict(session.exec(select(Client.name, Client.id).where(Client.name.in_({s.client for s in pending}))).all())
+        window = "the maintenance window Sat 2025-01-18 22:00–02:00 client local time"
+        # What the agent says in each state (agent/enforce.py words its sentences the same way).
+        steps = [("downloading", None, "downloading {kb} from the management point: 1 file, 214 MB"),
+                 ("downloaded", None, "downloaded, installs in " + window + "; {kb} needs 20 min"),
+                 ("waiting_window", None, "waiting: next " + window[4:] + "; {kb} needs 20 min"),
+                 ("installing", None, "installing: in " + window),
+                 ("failed", 0x80070643, None),
+                 ("installed", None, "installed by the agent (wusa exit code 0); the rescan confirms it"),
+                 ("installed", None, "installed by the agent (wusa exit code 0); the rescan confirms it"),
+                 ("pending_restart", 3010, "installed, restart pending: restarts are suppressed on servers")]
+        reports = []
+        for index, state in enumerate(pending[: len(pending) * 3 // 4]):
+            step, code, reason = steps[index % len(steps)]
+            reports.append((ids[state.client], 1, [Message(
+                deployment.id, state.kb, step, code=code, reason=reason.format(kb=f"KB{state.kb}") if reason else None,
+                at=NOW - timedelta(minutes=30 + index))]))
+        apply_messages(session, reports=reports, now=NOW - timedelta(minutes=5))
+        session.commit()
 
 
 def canned_upstream():
@@ -307,6 +352,52 @@ async def shoot_fleet(app, pilot, out: Path, suffix: str) -> None:
     app.open_page("mp")
     await settle(pilot, lambda: isinstance(app.screen, ManagementPointScreen) and app.screen.status is not None)
     save(app, out, f"management-point{suffix}")
+
+    await shoot_deployments(app, pilot, out, suffix)
+
+
+async def shoot_deployments(app, pilot, out: Path, suffix: str) -> None:
+    from sumtui.tui.screens.deploy_wizard import DeployWizardScreen
+    from sumtui.tui.screens.deployment_detail import DeploymentDetailScreen
+    from sumtui.tui.screens.deployments import DeploymentsScreen
+    from sumtui.tui.screens.lists import ListsScreen
+
+    app.open_page("lists")
+    await settle(pilot, lambda: isinstance(app.screen, ListsScreen) and grid_ready(app)())
+    save(app, out, f"lists{suffix}")
+
+    app.open_page("deployments")
+    await settle(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and grid_ready(app)())
+    save(app, out, f"deployments{suffix}")
+    await pilot.press("enter")
+    await settle(pilot, lambda: isinstance(app.screen, DeploymentDetailScreen) and grid_ready(app)())
+    save(app, out, f"deployment{suffix}")
+
+    app.open_deploy_wizard(list_name="2024-12 servers")
+    await settle(pilot, lambda: isinstance(app.screen, DeployWizardScreen) and app.screen.choices is not None)
+    wizard = app.screen
+
+    async def page(name: str) -> None:
+        await settle(pilot, lambda: wizard.page == name)
+
+    def typed(text: str) -> list[str]:
+        return [{" ": "space", "-": "minus", ":": "colon"}.get(ch, ch) for ch in text]
+
+    await pilot.press("enter", "down", "enter", "ctrl+n")  # the template, then the list already chosen
+    await page("general")
+    await pilot.press(*typed("January servers"), "enter")
+    await page("collection")  # the template's
+    await pilot.press("ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")  # display, restart, events, download
+    if wizard.page == "package":
+        await pilot.press("ctrl+n")
+    await page("schedule")
+    await pilot.press("tab", "tab", *typed("2025-01-25 02:00"), "ctrl+n")
+    await page("nap")
+    await pilot.press("ctrl+n")
+    await page("summary")
+    await settle(pilot, lambda: wizard.whatif_ready)
+    save(app, out, f"deploy-wizard{suffix}")
+    await pilot.press("escape")
 
 
 def main() -> int:

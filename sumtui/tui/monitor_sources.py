@@ -15,7 +15,7 @@ from rich.text import Span, Text
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from sumtui.tui.cells import CellStyles, count_text, pct_text, styled
+from sumtui.tui.cells import CellStyles, count_text, pct_text, short_product, styled
 from sumtui.tui.widgets.grid_source import GridColumn, GridRow
 from sumtui.workflows.site_marks import CATALOG, DEPLOY, FLEET, SETTINGS
 
@@ -35,6 +35,8 @@ PHASES = (
 )
 # Filter keys of a deployment's clients: key → (label, states).
 STATE_FILTERS = {
+    "t": ("the targeted ones", ("pending", "downloading", "downloaded", "waiting_window", "installing", "installed",
+                                "pending_restart", "failed", "download_failed")),
     "a": ("all", ()),
     "f": ("failed", ("failed", "download_failed")),
     "p": ("pending", ("pending",)),
@@ -59,6 +61,8 @@ DEPLOYMENT_COLUMNS = (
 PAIR_COLUMNS = (
     GridColumn("client", "Client", 14, sortable=False),
     GridColumn("kb", "KB", 9, sortable=False),
+    # An update is a (KB, product) pair: the product tells two rows of one KB apart.
+    GridColumn("product", "Product", 12, sortable=False, kind="text"),
     GridColumn("state", "State", 15, sortable=False, kind="state"),
     GridColumn("code", "Code", 10, sortable=False, kind="state"),
     GridColumn("meaning", "Meaning", 14, sortable=False, kind="text"),  # gives way to the sentence, shown whole below
@@ -211,7 +215,7 @@ class PairsSource:
         for p in pairs:
             code_meaning = meaning(int(p.code, 16)) if p.code else ""
             rows.append(GridRow(key=p, cells=(
-                p.client, f"KB{p.kb}", styled(state_text(p.state), colour.get(p.state, "")), p.code or "",
+                p.client, f"KB{p.kb}", short_product(p.product), styled(state_text(p.state), colour.get(p.state, "")), p.code or "",
                 code_meaning, p.reason)))
         return rows
 

@@ -87,14 +87,20 @@ async def test_deployments_show_progress_per_state_and_drill_into_every_pair(dep
         await wait_for(pilot, lambda: isinstance(app.screen, DeploymentDetailScreen), what="the deployment's page")
         detail = app.screen
         pairs = detail.query_one("#grid", PagedTable)
+        await wait_for(pilot, lambda: "showing the targeted ones" in text_of(detail.query_one("#pairs-status")))
+        targeted = [s for s in expected if s.state != "not_required"]
+        assert len(targeted) < len(expected)
+        await wait_for(pilot, grid_loaded(pairs, len(targeted)), what="the targeted pairs")
+        assert "· not required" not in {r[3] for r in grid_rows(pairs)}
+        await pilot.press("a")  # the first view leaves out the not required pairs: every one
         await wait_for(pilot, grid_loaded(pairs, len(expected)), what="every pair")
         shown = [cells(pairs.get_row(i)) for i in range(len(expected))]
         # The same pairs in the same order, with the same sentences as `sumtui deployments show`.
-        assert [(r[0], r[1], r[5]) for r in shown] == [
+        assert [(r[0], r[1], r[6]) for r in shown] == [
             (s.client.replace("\u202e", "\\u202e"), f"KB{s.kb}", s.reason) for s in expected]
-        failed_row = next(r for r in shown if r[2] == "✖ failed")
-        assert failed_row[0] == CLIENT_SHOWN and failed_row[3] == "0x80070643"
-        assert failed_row[4] == "installation failure" and "[/bold][link=https://x]boom" in failed_row[5]
+        failed_row = next(r for r in shown if r[3] == "✖ failed")
+        assert failed_row[0] == CLIENT_SHOWN and failed_row[4] == "0x80070643"
+        assert failed_row[5] == "installation failure" and "[/bold][link=https://x]boom" in failed_row[6]
         assert "✖ failed 1" in text_of(detail.query_one("#deployment-counts"))
 
         # Filters by state, fed as one burst of keys: f then i then back to failed.
@@ -229,7 +235,7 @@ async def test_an_agents_state_message_from_another_process_shows_without_a_key(
         await wait_for(pilot, lambda: "… installing 1" in text_of(detail.query_one("#deployment-counts")), timeout=30,
                        what="the new state, without a key")
         await wait_for(pilot, grid_loaded(pairs, 1), what="the pair on its way, in the narrowed view")
-        assert [(r[0], r[2]) for r in grid_rows(pairs)] == [("SRV-1", "… installing")]
+        assert [(r[0], r[3]) for r in grid_rows(pairs)] == [("SRV-1", "… installing")]
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="back on the deployments")
         await wait_for(pilot, lambda: "…1" in cells(grid.get_row(0))[-1], what="the deployments grid read again")

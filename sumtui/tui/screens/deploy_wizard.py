@@ -65,7 +65,7 @@ from sumtui.tui.screens.deploy_wizard_work import (
 from sumtui.tui.screens.discard_guard import DiscardGuard
 from sumtui.tui.screens.template_form import read_setting, value_text
 
-WHATIF_COLUMNS = ("Client", "KB", "Starts", "Ends", "Window", "Outside", "Restarts")
+WHATIF_COLUMNS = ("Client", "KB", "Starts", "Ends", "Window", "Outside", "Restarts", "Zone")
 BUSY = "deploy-wizard"  # what the type-ahead gate waits for while the wizard reads the site
 
 

@@ -121,16 +121,24 @@ def make_deployment(session: Session, *, spec, now: datetime) -> DeployWizardRes
 
 
 def whatif_row(r) -> tuple[tuple, str]:
-    """A what-if install as the table's cells (times in the client's own zone) and its reason."""
-    def at(value) -> str:
-        return value.astimezone(r.zone).strftime("%Y-%m-%d %H:%M %z") if value is not None else "—"
+    """A what-if install as the table's cells (times in the client's own zone, named in the last column;
+    a time on the install's own day shows only its hour, so every column fits 120 columns) and its reason."""
+    day = r.start.astimezone(r.zone).date() if r.start is not None else None
 
+    def at(value) -> str:
+        if value is None:
+            return "—"
+        local = value.astimezone(r.zone)
+        return f"{local:%H:%M}" if local.date() == day else f"{local:%a %m-%d %H:%M}"
+
+    start = f"{r.start.astimezone(r.zone):%a %m-%d %H:%M}" if r.start is not None else "—"
+    # A window is under 24 h: its end's hour says it.
     window = (f"{at(r.window_start)}–{r.window_end.astimezone(r.zone):%H:%M}" if r.window_start is not None
               else "no window")
     restart = at(r.restart_at) if r.restart_at is not None else ("pending" if r.pending_restart else "none")
     # The client's name is the agent's text: a rich Text, never markup.
-    cells = (Text(escape_controls(r.client)), r.kb, at(r.start), at(r.end), window,
-             "yes" if r.outside_window else "no", restart)
+    cells = (Text(escape_controls(r.client)), r.kb, start, at(r.end), window,
+             "yes" if r.outside_window else "no", restart, escape_controls(r.time_zone))
     return cells, escape_controls(r.reason)
 
 

@@ -1,8 +1,8 @@
 """One deployment: its counts by state, then every (client, update) pair with its state, installer code
 (unsigned hex) and the code's meaning, paged from the database (a deployment to 100k clients has as many
 pairs); the pair under the cursor says why in the sentence `sumtui deployments show` prints. Keys narrow
-the pairs by state (a all, f failed, p pending, w on their way, i installed, n not required), `/`
-searches client names, `e` shows the failure codes (code, meaning, how many pairs) and enter on a code
+the pairs by state (t targeted: all but the not required ones, the first view; a all, f failed,
+p pending, w on their way, i installed, n not required), `/` searches client names, `e` shows the failure codes (code, meaning, how many pairs) and enter on a code
 shows the pairs that failed with it. `delete` asks for a typed "yes" as the CLI does.
 """
 
@@ -45,6 +45,8 @@ class DeploymentDetailScreen(DeleteDeploymentAction, SearchGridScreen):
         Binding("e", "toggle_codes", "Codes", tooltip="Error codes / clients", id="deployment.codes"),
         Binding("f", "state_filter('f')", "Failed", id="deployment.failed"),
         Binding("a", "state_filter('a')", "All", id="deployment.all"),
+        Binding("t", "state_filter('t')", "Targeted", show=False, tooltip="Every pair but the not required ones",
+                id="deployment.targeted"),
         Binding("p", "state_filter('p')", "Pending", show=False, id="deployment.pending"),
         Binding("w", "state_filter('w')", "On their way", show=False, id="deployment.moving"),
         Binding("i", "state_filter('i')", "Installed", show=False, id="deployment.installed"),
@@ -59,8 +61,9 @@ class DeploymentDetailScreen(DeleteDeploymentAction, SearchGridScreen):
         self.deployment_id = deployment_id
         self.deployment_name = name
         self.summary = None  # DeploymentSummary, once read
-        self.pairs = PairQuery(deployment_id)
-        self.filter_key = "a"
+        # Most pairs of a large deployment are "not required": the view starts on the others.
+        self.filter_key = "t"
+        self.pairs = PairQuery(deployment_id, states=STATE_FILTERS["t"][1])
         self.view = PAIRS
         self.sort, self.descending = "client", False
         self._count: int | None = None
@@ -168,7 +171,7 @@ class DeploymentDetailScreen(DeleteDeploymentAction, SearchGridScreen):
                 parts.append(f"code {hex_code(self.pairs.code)}")
             if self.pairs.search:
                 parts.append(f"clients matching {self.pairs.search!r}")
-            parts.append("a all · f failed · p pending · w on their way · i installed · n not required · e codes")
+            parts.append("t targeted · a all · f failed · p pending · w on their way · i installed · n not required · e codes")
             text = " · ".join(parts)
         self.query_one("#pairs-status", Static).update(plain(text))
 
