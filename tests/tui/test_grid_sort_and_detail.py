@@ -79,3 +79,30 @@ async def test_the_compliance_detail_grows_to_the_whole_summary(fleet_site, make
         # Every word of the title and of the product shows, not the first 80 columns of them.
         for word in f"{ref.title} {ref.product}".split():
             assert word in painted, (word, painted)
+
+
+async def test_a_collections_long_description_shows_whole_under_the_grid(fleet_site, make_app):
+    from sumtui.fleet.collections import CollectionRule
+    from sumtui.fleet.models import CollectionCreate
+    from sumtui.tui.screens.collections import CollectionsScreen
+    from sumtui.workflows.collections import create_collection
+
+    words = [f"word{n}" for n in range(30)]  # about 200 characters: three lines at 80 columns
+    with fleet_site.session() as session:
+        create_collection(session, CollectionCreate(name="AAA long", description=" ".join(words)),
+                          rule=CollectionRule(tag="none-such"))
+        session.commit()
+    app = make_app(fleet_site, clock=fleet_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_page(app, pilot, "collections", CollectionsScreen)
+        grid = screen.query_one("#grid")
+        await wait_for(pilot, lambda: any(r[0] == "AAA long" for r in grid_rows(grid)), what="the collection")
+        grid.move_cursor([r[0] for r in grid_rows(grid)].index("AAA long"))
+        detail = screen.query_one("#collection-detail")
+        await wait_for(pilot, lambda: "word29" in str(detail.render()), what="the detail")
+        await pilot.pause()
+        region = detail.region
+        painted = " ".join(app.screen._compositor.render_strips()[y].text[region.x:region.right]
+                           for y in range(region.y, region.bottom)).split()
+        assert "…" not in " ".join(painted)
+        assert [w for w in painted if w.startswith("word")] == words

@@ -164,7 +164,7 @@ class CollectionsScreen(WordsFilterScreen):
                 "rule": f"rule: {c.rule_text}"}[c.kind]
         windows = f"{c.windows} maintenance window{'s' if c.windows != 1 else ''}" if c.windows else "no maintenance window"
         detail.update(plain(f"{c.name} — {c.description or 'no description'}\n{kind} · {c.members:,} members, "
-                            f"{c.reported:,} reported, {c.compliant:,} compliant · {windows}"), layout=False)
+                            f"{c.reported:,} reported, {c.compliant:,} compliant · {windows}"))
 
     @on(PagedTable.RowActivated, "#grid")
     def _activated(self) -> None:

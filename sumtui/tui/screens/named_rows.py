@@ -99,8 +99,7 @@ class NamedRowsScreen(PageScreen):
 
     def show_detail(self) -> None:
         row = self.current
-        self.query_one(f"#{self.DETAIL_ID}", Static).update(self.detail_of(row) if row is not None else "",
-                                                            layout=False)
+        self.query_one(f"#{self.DETAIL_ID}", Static).update(self.detail_of(row) if row is not None else "")
 
     def detail_of(self, row: Any) -> str | Content:
         """The row under the cursor in words (outside text as data: `plain` or `markup`)."""

@@ -158,8 +158,7 @@ class PackageDetailScreen(DownloadActions, PageScreen):
             languages = key.languages.replace(",", ", ") or "any"
             why = f": {key.reason}" if key.reason else ""
             row.update(plain(f"{key.file_name} · SHA-1 {key.sha1} · from {key.origin} · languages {languages}\n"
-                             f"{FILE_STATES.get(key.state, key.state)}{why}"), layout=False)
+                             f"{FILE_STATES.get(key.state, key.state)}{why}"))
         else:
             kb, product, source, state, files, why = (str(c) for c in event.row.cells)
-            row.update(plain(f"{kb} {product} · from {source} · {files} file(s)\n{state}{': ' + why if why else ''}"),
-                       layout=False)
+            row.update(plain(f"{kb} {product} · from {source} · {files} file(s)\n{state}{': ' + why if why else ''}"))
