@@ -82,11 +82,11 @@ def clients_import_cmd(args: argparse.Namespace) -> int:
             warning=result.warnings,
         ))
     if rows:
-        from sumtui.compliance.queries import take_snapshot
+        from sumtui.workflows.snapshots import take_snapshots
 
         try:
             with site.session() as session:
-                take_snapshot(session)
+                take_snapshots(session)
                 session.commit()
         except SQLAlchemyError as exc:
             print_error(f"today's compliance snapshot not recorded: {one_line(exc)}")

@@ -1,8 +1,8 @@
 """A collection's compliance over time: the daily snapshots (`compliance.queries.take_snapshot`, one row
 per day and collection) as percentages, oldest first, for the console's trend plots.
 
-Update lists have no snapshots of their own (a list's compliance is computed on demand from the
-per-update summaries), so there is no per-list trend here.
+An update list's trend, in the same shape, is `sumtui.deploy.list_trend` (deploy may read compliance,
+not the reverse).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ transaction, every state message received kept as history, and the updates flagg
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -270,3 +270,18 @@ class NapFlag(SQLModel, table=True):
     effective: datetime
     source: str = Field(default="", max_length=120)  # what flagged it: a deployment, a list, the operator
     flagged_at: datetime
+
+
+class ListComplianceSnapshot(SQLModel, table=True):
+    """One row per day and update list: the list's compliance in All Systems, for its trend plot
+    (`sumtui.deploy.list_trend`). Deleting the list deletes its rows (the key cascades)."""
+
+    __tablename__ = "list_compliance_snapshot"
+
+    # List first: a list's trend (its last days) and its deletion read one range of the key.
+    list_id: int = Field(sa_column=Column(Integer, ForeignKey("update_list.id", ondelete="CASCADE"), primary_key=True))
+    day: date = Field(primary_key=True)
+    members: int = 0  # clients in All Systems
+    reported: int = 0  # of them, clients whose state is known
+    compliant: int = 0  # reported clients with every update of the list installed or not required
+    required: int = 0  # clients with at least one update of the list required

@@ -43,10 +43,11 @@ class AlertsLoaded(Message):
 
 
 class TrendLoaded(Message):
-    """A collection's daily compliance (percent per day, oldest first) for its trend plot."""
+    """A collection's or an update list's daily compliance (percent per day, oldest first) for its trend
+    plot; `owner_id` is the collection's or the list's id."""
 
-    def __init__(self, collection_id: int, name: str, points: list[tuple[object, float | None]]) -> None:
+    def __init__(self, owner_id: int, name: str, points: list[tuple[object, float | None]]) -> None:
         super().__init__()
-        self.collection_id = collection_id
+        self.owner_id = owner_id
         self.name = name
         self.points = points

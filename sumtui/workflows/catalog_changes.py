@@ -32,10 +32,10 @@ from sumtui.catalog.ingest import finish_pending
 from sumtui.catalog.models import SyncRun
 from sumtui.catalog.sync import import_files as _import_files
 from sumtui.catalog.sync import sync_catalog
-from sumtui.compliance.queries import take_snapshot
 from sumtui.compliance.reevaluate import ReevalResult, reevaluate
 from sumtui.deploy.targets import refresh_targets
 from sumtui.workflows.freshness import EVALUATED, Freshness, freshness, has_clients
+from sumtui.workflows.snapshots import take_snapshots
 
 __all__ = ["EVALUATED", "Freshness", "bring_fleet_up_to_date", "freshness", "import_files", "reevaluate_fleet", "sync"]
 
@@ -81,7 +81,7 @@ def reevaluate_fleet(
     result = reevaluate(session, progress=progress, commit_batches=commit_batches)
     # Deployments follow the new states (an update newly required, one a newer update now covers).
     refresh_targets(session)
-    take_snapshot(session)
+    take_snapshots(session)
     versions.raise_to(session, EVALUATED, target)
     return result
 

@@ -54,12 +54,12 @@ def build_demo(
     if run.status != "ok":
         raise DemoError(f"the sample catalog did not import: {run.message}")
     if clients:
-        from sumtui.compliance.queries import take_snapshot
+        from sumtui.workflows.snapshots import take_snapshots
 
         say(f"generating a fleet of {clients} clients (labelled \"generated\")")
         with site.session() as session:
             generate_fleet(session, count=clients)
-            take_snapshot(session)
+            take_snapshots(session)
             session.commit()
     return site
 

@@ -1,7 +1,8 @@
-"""A collection's compliance trend as a plot: one Sparkline bar per daily snapshot (the last 30), with the
-figures in words beside it (first and last day, lowest and highest, and the last days' percentages), so
-the plot reads without colour or a graphical terminal. Opened with `t` on Collections; esc closes.
-The snapshots are read in a worker (`sumtui.compliance.trend`)."""
+"""A collection's or an update list's compliance trend as a plot: one Sparkline bar per daily snapshot (the
+last 30), with the figures in words beside it (first and last day, lowest and highest, and the last days'
+percentages), so the plot reads without colour or a graphical terminal. Opened with `t` on Collections
+or on Lists (a list's figures are in All Systems); esc closes. The snapshots are read in a worker
+(`sumtui.compliance.trend`, `sumtui.deploy.list_trend`: the same points)."""
 
 from __future__ import annotations
 
@@ -48,14 +49,18 @@ class ComplianceTrendScreen(ModalScreen[None]):
     ComplianceTrendScreen #trend-words { height: auto; }
     """
 
-    def __init__(self, collection_id: int, name: str) -> None:
+    def __init__(self, collection_id: int, name: str, *, update_list: bool = False) -> None:
+        """`collection_id` is the update list's id when `update_list` is set."""
         super().__init__()
         self.collection_id = collection_id
         self.collection_name = name
+        self.update_list = update_list
 
     def compose(self) -> ComposeResult:
         with Vertical(id="trend-dialog", classes="dialog"):
-            yield Static(markup("[b]Compliance of $name[/b], % of members compliant per day", name=self.collection_name),
+            per_day = ("% of All Systems compliant for the list per day" if self.update_list
+                       else "% of members compliant per day")
+            yield Static(markup("[b]Compliance of $name[/b], $per_day", name=self.collection_name, per_day=per_day),
                          classes="dialog-title")
             yield Sparkline([], id="trend-plot")
             yield Static("reading the snapshots…", id="trend-words")
@@ -67,10 +72,14 @@ class ComplianceTrendScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="trend", exit_on_error=False)
     def read_trend(self) -> None:
         from sumtui.compliance.trend import collection_trend
+        from sumtui.deploy.list_trend import list_trend
 
         try:
             with self.app.site.session() as session:  # type: ignore[attr-defined]
-                points = collection_trend(session, collection_id=self.collection_id, days=DAYS)
+                if self.update_list:
+                    points = list_trend(session, list_id=self.collection_id, days=DAYS)
+                else:
+                    points = collection_trend(session, collection_id=self.collection_id, days=DAYS)
         except Exception as exc:
             self.post_message(WorkFailed.from_exception("reading the compliance trend", exc))
             return

@@ -124,7 +124,7 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
 
     @work(thread=True, exclusive=True, group="inventory-import", exit_on_error=False)
     def _import(self, files: list[Path], name: str | None) -> None:
-        from sumtui.compliance.queries import take_snapshot
+        from sumtui.workflows.snapshots import take_snapshots
         from sumtui.compliance.view import load_view
         from sumtui.errors import one_line
         from sumtui.workflows.intake import import_inventory_file
@@ -149,7 +149,7 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
                 self.post_message(InventoryFileImported(index, len(files), result))
             if imported:
                 with site.session() as session:
-                    take_snapshot(session)  # today's compliance point for Home's trend
+                    take_snapshots(session)  # today's compliance point for Home's trend
                     session.commit()
         except Exception as exc:
             self.post_message(InventoryFileImported(0, len(files), InventoryResult("", False, error=one_line(exc))))

@@ -2,7 +2,8 @@
 (the per-update summaries, added up over the list). Enter opens a list's updates, compliance grid
 style (update → clients → client); `n` / `e` name and describe one, `delete` asks first naming what
 goes, `D` deploys one (the deployment wizard), `x` / `i` write and read TOML, `c` picks the
-collection the figures are for. A read-only console lists only.
+collection the figures are for, `t` plots a list's daily compliance in All Systems (the trend screen
+Collections uses). A read-only console lists only.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class ListsScreen(DeployAction, TomlFileActions, NamedRowsScreen):
         Binding("x", "export", "Export", show=False, id="lists.export"),  # rare: in `?`, the footer fits 80 columns
         Binding("i", "import", "Import", show=False, id="lists.import"),
         Binding("D", "deploy", "Deploy", key_display="D", id="lists.deploy"),
+        Binding("t", "trend", "Trend", show=False, tooltip="Compliance trend", id="lists.trend"),
     ]
 
     def __init__(self) -> None:
@@ -120,6 +122,13 @@ class ListsScreen(DeployAction, TomlFileActions, NamedRowsScreen):
         s = self.current
         if s is not None:
             self.app.push_screen(ListDetailScreen(s.id, s.name, collection_id=self.collection_id))
+
+    def action_trend(self) -> None:
+        from sumtui.tui.screens.compliance_trend import ComplianceTrendScreen
+
+        s = self.current
+        if s is not None:
+            self.app.push_screen(ComplianceTrendScreen(s.id, s.name, update_list=True))
 
     def action_pick_collection(self) -> None:
         from sumtui.tui.screens.collection_picker import CollectionPickerScreen
