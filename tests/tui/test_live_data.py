@@ -144,7 +144,7 @@ async def test_sync_history_selects_the_newest_run(catalog_site, make_app, tmp_p
             newest = session.exec(select(SyncRun.id).order_by(SyncRun.id.desc())).first()
         await wait_for(pilot, grid_loaded(runs, 3), what="the third run", timeout=30)
         await wait_for(pilot, lambda: screen._selected_run == newest, what="the newest run selected")
-        assert runs.cursor_row == 0
+        await wait_for(pilot, lambda: runs.cursor_row == 0, what="the cursor on it, once the list is in")
         await wait_for(pilot, lambda: text_of(screen.query_one("#errors-title")).startswith(f"Run {newest}:"))
 
 

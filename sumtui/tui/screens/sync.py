@@ -62,6 +62,7 @@ class SyncScreen(PageScreen):
         self._error_counts: dict[int, int] = {}
         self._selected_run: int | None = None
         self._newest_run: int | None = None  # the newest run the history showed: a newer one gets the cursor
+        self._cursor_at_load = 0  # where the cursor was when the history was last set
         self._last_run_text: tuple | None = None
         # Held, not queried: the App's `job` can change while this page is being torn down.
         self._job_title = Static("", id="job-title")
@@ -227,6 +228,7 @@ class SyncScreen(PageScreen):
             for run in message.runs
         ]
         table.set_source(ListSource(rows), keep_cursor=True)
+        self._cursor_at_load = table.cursor_row
         if message.runs:
             ids = [r.id for r in message.runs]
             added = self._newest_run is not None and ids[0] != self._newest_run
@@ -239,11 +241,14 @@ class SyncScreen(PageScreen):
         self._show_last_run()
 
     @on(PagedTable.Loaded, "#runs")
-    def _runs_shown(self) -> None:
-        # The selected run keeps the cursor wherever the new list puts it.
+    def _runs_shown(self, event: PagedTable.Loaded) -> None:
+        # The selected run keeps the cursor wherever the new list puts it, unless the operator moved the
+        # cursor while the list loaded (a key typed meanwhile is newer than the list).
+        table = self.query_one("#runs", PagedTable)
         ids = [r.id for r in self._runs]
-        if self._selected_run in ids:
-            self.query_one("#runs", PagedTable).move_cursor(ids.index(self._selected_run))
+        at_load = min(self._cursor_at_load, max(0, event.row_count - 1))
+        if self._selected_run in ids and table.cursor_row == at_load:
+            table.move_cursor(ids.index(self._selected_run))
 
     @on(PagedTable.CursorMoved, "#runs")
     def _run_highlighted(self, event: PagedTable.CursorMoved) -> None:
