@@ -12,10 +12,26 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from sumtui.text import escape_controls
+
+
+def write_text_whole(path: Path, text: str) -> None:
+    """`text` into `path` (UTF-8, LF), replaced whole: written to a temporary file beside it, then renamed,
+    so a reader never sees half a file and a failure leaves the old one. Its folder must exist."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def cell_text(value: Any) -> str:

@@ -12,15 +12,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from sumtui.cli.output import FORMATS
 from sumtui.errors import CommandError
+from sumtui.export import write_text_whole
 from sumtui.text import escape_controls
 
 
@@ -101,16 +100,8 @@ def write_export(text: str, output: str | None) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    target = Path(output)
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-                out.write(text)
-            os.replace(temporary, target)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_text_whole(Path(output), text)
     except OSError as exc:
         raise CommandError(f"{escape_controls(output)}: cannot write ({exc.strerror or exc})") from None
     print(f"sumtui: wrote {escape_controls(output)}", file=sys.stderr)

@@ -9,9 +9,7 @@ while the operator reads).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from sumtui.export import write_text_whole
 from sumtui.tui.cells import plain
 from sumtui.tui.messages import (
     DeployChanged,
@@ -84,14 +83,7 @@ def toml_check(text: str) -> str | None:
 def write_whole(path: Path, text: str) -> None:
     """`text` into `path`, replaced whole: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_whole(path, text)
 
 
 class ReviewScreen(ModalScreen[bool]):
