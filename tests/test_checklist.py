@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rich.cells import cell_len
 from sqlmodel import select
 
 from sumtui.catalog import settings as update_point
 from sumtui.catalog.models import SyncRun
 from sumtui.fleet import agent_settings
-from sumtui.workflows.checklist import checklist, next_stage
+from sumtui.workflows.checklist import BRIEF_WIDTH, checklist, next_stage
 from sumtui.workflows.prereqs import CheckResult, PrereqReport, save_report
 from tests.cvrf_builder import Fix, Vuln, month_doc, write
 
@@ -19,7 +20,12 @@ NOW = datetime(2021, 1, 15, 12, 0, tzinfo=UTC)
 
 def _stages(site, now=NOW):
     with site.session() as session:
-        return {s.key: s for s in checklist(session, now=now)}
+        stages = {s.key: s for s in checklist(session, now=now)}
+    # Whatever the site's state, each status has its few words for a narrow checklist (Home beside
+    # the triage panel at 120 columns): never cut.
+    for stage in stages.values():
+        assert stage.brief and cell_len(stage.short_status) <= BRIEF_WIDTH, stage
+    return stages
 
 
 def _import_month(site, tmp_path):

@@ -184,6 +184,14 @@ class SumtuiApp(App[int]):
                 self._theme_problem = (f"Unknown theme {theme!r} (theme in the config file, or SUMTUI_THEME); "
                                        f"using {self.theme}. Themes: {', '.join(sorted(self.available_themes))}.")
 
+    def get_css_variables(self) -> dict[str, str]:
+        # Text colours that read on the theme's panels, in 256 colours too (contrast.py).
+        from sumtui.tui.contrast import readable_variables
+
+        variables = readable_variables(super().get_css_variables(), dark=self.current_theme.dark)
+        self.theme_variables = variables
+        return variables
+
     # ------------------------------------------------------------------ terminal input
 
     async def on_event(self, event: events.Event) -> None:

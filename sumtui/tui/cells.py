@@ -138,16 +138,17 @@ class CellStyles:
     muted: str = "dim"
 
     @classmethod
-    def from_theme(cls, theme, *, no_color: bool | None = None) -> CellStyles:
-        """The theme's colours; with NO_COLOR (None: as the environment says, the rule Textual's App reads
-        at start) no colour at all but weights: a colour turned grey would make "Crit" and the counts
-        that need attention the dimmest text on screen."""
+    def from_theme(cls, variables, *, no_color: bool | None = None) -> CellStyles:
+        """The theme's text colours (`App.theme_variables`: `$text-error`… made to read on the theme's
+        backgrounds, see contrast.py; the raw `$warning` is 1.5:1 on a light panel); with NO_COLOR (None:
+        as the environment says, the rule Textual's App reads at start) no colour at all but weights: a
+        colour turned grey would make "Crit" and the counts that need attention the dimmest text on screen."""
         if no_color is None:
             no_color = "NO_COLOR" in os.environ
         if no_color:
             return cls.plain_text()
-        return cls(critical=f"bold {theme.error}", important=f"{theme.warning}", gap_wide=f"bold {theme.error}",
-                   gap=f"{theme.warning}", good=f"{theme.success}")
+        error, warning, success = (variables[f"text-{name}"] for name in ("error", "warning", "success"))
+        return cls(critical=f"bold {error}", important=warning, gap_wide=f"bold {error}", gap=warning, good=success)
 
     @classmethod
     def plain_text(cls) -> CellStyles:

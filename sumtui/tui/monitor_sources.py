@@ -59,10 +59,10 @@ DEPLOYMENT_COLUMNS = (
 )
 
 PAIR_COLUMNS = (
-    GridColumn("client", "Client", 14, sortable=False),
+    GridColumn("client", "Client", 9, sortable=False),  # an id: widens to the longest name loaded
     GridColumn("kb", "KB", 9, sortable=False),
     # An update is a (KB, product) pair: the product tells two rows of one KB apart.
-    GridColumn("product", "Product", 12, sortable=False, kind="text"),
+    GridColumn("product", "Product", 12, flex=True, sortable=False, kind="text"),
     GridColumn("state", "State", 15, sortable=False, kind="state"),
     GridColumn("code", "Code", 10, sortable=False, kind="state"),
     GridColumn("meaning", "Meaning", 14, sortable=False, kind="text"),  # gives way to the sentence, shown whole below

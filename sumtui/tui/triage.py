@@ -62,7 +62,7 @@ def load_triage(session: Session, *, now: datetime) -> TriageView:
     flt, _sort, _descending = servers_missing_critical()
     servers = count_clients(session, filter=flt)
     view = (TriageLine(f"{servers:,} server{'s miss' if servers != 1 else ' misses'} a Critical update "
-                       "(s: list them, worst first)", TRIAGE_VIEW, "critical")
+                       "(s lists them)", TRIAGE_VIEW, "critical")
             if servers else TriageLine("no server misses a Critical update"))
     least = [view] + [
         TriageLine(f"{r.name}  {r.required_count:,} required"

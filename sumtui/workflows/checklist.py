@@ -15,6 +15,9 @@ from sqlmodel import Session
 from sumtui.timeutil import age, utcnow
 
 
+BRIEF_WIDTH = 21  # what Home's checklist has beside the titles at 120 columns, next to the triage panel
+
+
 @dataclass(frozen=True)
 class Stage:
     number: int | None  # None for the Inventory Tool side track
@@ -24,10 +27,16 @@ class Stage:
     status: str
     available: bool
     screen: str | None  # the console screen that does this stage
+    # The status in a few words (at most BRIEF_WIDTH columns), for a list too narrow for the sentence.
+    brief: str = ""
 
     @property
     def label(self) -> str:
         return "side" if self.number is None else str(self.number)
+
+    @property
+    def short_status(self) -> str:
+        return self.brief or self.status
 
 
 def _ago(then: datetime | None, now: datetime) -> str:
@@ -40,13 +49,16 @@ def _prereq_stage(session: Session, now: datetime) -> Stage:
     report = load_report(session)
     if report is None:
         status = "never checked: run the checks"
+        brief = "never checked"
     elif report.all_green:
         passed = sum(c.ok for c in report.checks)
         status = f"{passed} checks green, checked {_ago(report.checked_at, now)}"
+        brief = f"{passed} green, {_ago(report.checked_at, now)}"
     else:
         names = ", ".join(c.title.lower() for c in report.failed)
         status = f"{len(report.failed)} failing ({names}), checked {_ago(report.checked_at, now)}"
-    return Stage(1, "prereqs", "Prerequisites", bool(report and report.all_green), status, True, "prereqs")
+        brief = f"{len(report.failed)} failing"
+    return Stage(1, "prereqs", "Prerequisites", bool(report and report.all_green), status, True, "prereqs", brief)
 
 
 def _update_point_stage(session: Session) -> Stage:
@@ -59,7 +71,9 @@ def _update_point_stage(session: Session) -> Stage:
     schedule = f"every {s.interval_hours} h" if s.schedule_enabled else "no schedule"
     summary = f"{source}, {since}, {products}, {schedule}"
     status = summary if saved else f"not saved yet (defaults: {summary})"
-    return Stage(2, "update_point", "Software update point", saved, status, True, "update-point")
+    brief = ("files" if s.upstream == "files" else "MSRC API") + (f", every {s.interval_hours} h" if s.schedule_enabled else "")
+    brief = brief if saved else "defaults, not saved"
+    return Stage(2, "update_point", "Software update point", saved, status, True, "update-point", brief)
 
 
 def _client_agent_stage(session: Session) -> Stage:
@@ -71,7 +85,8 @@ def _client_agent_stage(session: Session) -> Stage:
         f"policy every {s.policy_polling_minutes} min"
     )
     status = summary if saved else f"not saved yet (SCCM defaults: {summary})"
-    return Stage(3, "client_agent", "Software updates client agent", saved, status, True, "client-agent")
+    brief = (f"enabled, scan {s.scan_interval_days} d" if s.enabled else "disabled") if saved else "defaults, not saved"
+    return Stage(3, "client_agent", "Software updates client agent", saved, status, True, "client-agent", brief)
 
 
 def _sync_stage(session: Session, now: datetime, counts: dict[str, int]) -> Stage:
@@ -83,15 +98,20 @@ def _sync_stage(session: Session, now: datetime, counts: dict[str, int]) -> Stag
     held = f"{counts['documents']} months, {counts['updates']} updates"
     if good is None:
         status = "never synchronized: sync now or import files"
+        brief = "never synchronized"
         if latest is not None:
             status = f"last run {latest.status} {_ago(latest.ended_at, now)}; no successful run yet"
+            brief = f"{latest.status} {_ago(latest.ended_at, now)}"
     else:
         status = f"last run {good.status} {_ago(good.ended_at, now)}: {held}"
+        brief = f"{good.status} {_ago(good.ended_at, now)}"
         if latest is not None and latest.id != good.id:
             status = f"last run {latest.status} {_ago(latest.ended_at, now)}; last good {_ago(good.ended_at, now)}: {held}"
+            brief = f"{latest.status} {_ago(latest.ended_at, now)}"
     if running is not None:
         status = f"running since {_ago(running.started_at, now)}; " + status
-    return Stage(4, "sync", "Synchronize", good is not None, status, True, "sync")
+        brief = f"running {age(running.started_at, now)}"
+    return Stage(4, "sync", "Synchronize", good is not None, status, True, "sync", brief)
 
 
 @dataclass(frozen=True)
@@ -137,12 +157,15 @@ def _share(part: int, whole: int) -> str:
 def _scan_stage(fleet: FleetCounts) -> Stage:
     if not fleet.members:
         status = "no clients yet: start the management point (`sumtui serve`, :mp) and agents, or import inventories"
+        brief = "no clients yet"
     elif not fleet.reported:
         status = f"{_clients(fleet.members)}, none reported yet: agents report at their next scan"
+        brief = "none reported yet"
     else:
         status = (f"{fleet.reported:,} of {fleet.members:,} reported, {fleet.unknown:,} unknown "
                   f"({_share(fleet.unknown, fleet.members)})")
-    return Stage(5, "scan", "Clients scan", fleet.reported > 0, status, True, "clients")
+        brief = f"{fleet.reported:,} of {fleet.members:,}"
+    return Stage(5, "scan", "Clients scan", fleet.reported > 0, status, True, "clients", brief)
 
 
 def _itmu_stage(fleet: FleetCounts) -> Stage:
@@ -150,7 +173,8 @@ def _itmu_stage(fleet: FleetCounts) -> Stage:
         status = f"{_clients(fleet.imported)} from imported inventories; import more on the Clients screen (i)"
     else:
         status = "import inventories on the Clients screen (i): systeminfo, wmic qfe, Get-HotFix or agent JSON files"
-    return Stage(None, "itmu", "Inventory Tool (ITMU)", fleet.imported > 0, status, True, "clients")
+    brief = f"{fleet.imported:,} imported" if fleet.imported else "none imported"
+    return Stage(None, "itmu", "Inventory Tool (ITMU)", fleet.imported > 0, status, True, "clients", brief)
 
 
 def _deploy_candidates_stage(session: Session, counts: dict[str, int], fleet: FleetCounts) -> Stage:
@@ -158,9 +182,11 @@ def _deploy_candidates_stage(session: Session, counts: dict[str, int], fleet: Fl
 
     if not counts["updates"]:
         status = "no updates yet: synchronize first"
+        brief = "no updates yet"
     else:
         active = count_updates(session, filter=UpdateFilter(superseded=False, expired=False))
         status = f"{counts['updates']} updates in the catalog, {active} active; "
+        brief = f"{active:,} active"
         if fleet.reported and fleet.collection_id is not None:
             # Straight from the maintained summary (compliance.queries would be a heavier import here,
             # on the path to the console's first checklist).
@@ -173,9 +199,10 @@ def _deploy_candidates_stage(session: Session, counts: dict[str, int], fleet: Fl
                 us.collection_id == fleet.collection_id, us.required + us.failed > 0)).scalar_one()
             status += (f"{needed} needed by a client, All Systems {_share(fleet.compliant, fleet.members)} compliant "
                        "(:compliance)")
+            brief = f"{needed:,} updates needed"
         else:
             status += "compliance arrives with client scans"
-    return Stage(6, "determine", "Determine what to deploy", counts["updates"] > 0, status, True, "updates")
+    return Stage(6, "determine", "Determine what to deploy", counts["updates"] > 0, status, True, "updates", brief)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -188,7 +215,8 @@ def _lists_stage(session: Session) -> Stage:
     count = count_lists(session)
     status = (f"{_plural(count, 'update list')} saved, each with its compliance (:lists)" if count else
               "no update list yet: pick updates with space on :updates or :compliance and press a, or n on :lists")
-    return Stage(7, "lists", "Update lists", count > 0, status, True, "lists")
+    return Stage(7, "lists", "Update lists", count > 0, status, True, "lists",
+                 _plural(count, "list") if count else "none yet")
 
 
 def _templates_stage(session: Session) -> Stage:
@@ -197,7 +225,8 @@ def _templates_stage(session: Session) -> Stage:
     count = count_templates(session)
     status = (f"{_plural(count, 'deployment template')} saved (:templates)" if count else
               "no deployment template yet: n on :templates starts from SCCM's defaults")
-    return Stage(8, "templates", "Deployment templates", count > 0, status, True, "templates")
+    return Stage(8, "templates", "Deployment templates", count > 0, status, True, "templates",
+                 _plural(count, "template") if count else "none yet")
 
 
 def _download_stage(session: Session) -> Stage:
@@ -205,6 +234,7 @@ def _download_stage(session: Session) -> Stage:
 
     packages = list_packages(session)
     complete = [p for p in packages if p.complete]
+    brief = f"{len(complete)} of {len(packages)} complete" if packages else "none yet"
     if not packages:
         status = "no deployment package yet: d on :packages downloads updates into one"
     elif complete:
@@ -215,7 +245,7 @@ def _download_stage(session: Session) -> Stage:
         waiting = sum(p.files - p.downloaded for p in packages)
         status = (f"{_plural(len(packages), 'package')}, none complete yet ({_plural(waiting, 'file')} not downloaded): "
                   "see :packages")
-    return Stage(9, "download", "Download", bool(complete), status, True, "packages")
+    return Stage(9, "download", "Download", bool(complete), status, True, "packages", brief)
 
 
 def _deploy_stage(session: Session, now: datetime) -> Stage:
@@ -227,7 +257,7 @@ def _deploy_stage(session: Session, now: datetime) -> Stage:
     rows = session.execute(select(Deployment.name, Deployment.deadline, Deployment.local_time)).all()
     if not rows:
         return Stage(10, "deploy", "Deploy", False, "no deployment yet: :deploy starts the wizard",
-                     True, "deploy")
+                     True, "deploy", "none yet")
     # A local-time deadline is wall-clock time in each client's zone: compared as if UTC, close enough
     # to say which comes next.
     ahead = sorted((r for r in rows if r.deadline is not None and r.deadline.replace(tzinfo=None) >= now.replace(tzinfo=None)),
@@ -238,7 +268,8 @@ def _deploy_stage(session: Session, now: datetime) -> Stage:
         status += f"; next deadline {when_text(first.deadline.replace(tzinfo=None), local=first.local_time, missing='')} ({first.name})"
     else:
         status += "; no deadline ahead"
-    return Stage(10, "deploy", "Deploy", True, status + " · :deploy for a new one", True, "deploy")
+    return Stage(10, "deploy", "Deploy", True, status + " · :deploy for a new one", True, "deploy",
+                 _plural(len(rows), "deployment"))
 
 
 def _nap_stage(session: Session, now: datetime) -> Stage:
@@ -248,10 +279,11 @@ def _nap_stage(session: Session, now: datetime) -> Stage:
     if not flagged:
         return Stage(11, "nap", "NAP evaluation", False,
                      "no update flagged for NAP evaluation: the wizard's NAP page or `sumtui deploy create --nap`",
-                     True, "deployments")
+                     True, "deployments", "none flagged")
     status = (f"{_plural(flagged, 'update')} flagged ({effective:,} effective); "
               f"{_plural(unhealthy, 'unhealthy client')} (`sumtui nap` lists them)")
-    return Stage(11, "nap", "NAP evaluation", True, status, True, "deployments")
+    return Stage(11, "nap", "NAP evaluation", True, status, True, "deployments",
+                 f"{unhealthy:,} unhealthy" if unhealthy else f"{flagged:,} flagged")
 
 
 def _monitor_stage(session: Session) -> Stage:
@@ -260,12 +292,14 @@ def _monitor_stage(session: Session) -> Stage:
     summaries = list_deployments(session)
     if not summaries:
         return Stage(12, "monitor", "Monitor", False, "nothing to monitor yet: deployments show here once created",
-                     True, "deployments")
+                     True, "deployments", "nothing yet")
     converging = [s for s in summaries if s.done_pct is not None and s.done_pct < 100]
     failed = sum(s.errors for s in summaries)
     status = (f"{len(converging):,} converging, {len(summaries) - len(converging):,} done; "
               f"{_plural(failed, 'failed install')} (:deployments)")
-    return Stage(12, "monitor", "Monitor", not converging and not failed, status, True, "deployments")
+    # Failed installs are what needs the operator: they take the few words, the full sentence has the rest.
+    brief = _plural(failed, "failed install") if failed else f"{len(converging):,} converging" if converging else "all done"
+    return Stage(12, "monitor", "Monitor", not converging and not failed, status, True, "deployments", brief)
 
 
 def checklist(session: Session, *, now: datetime | None = None) -> list[Stage]:

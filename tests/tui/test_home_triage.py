@@ -53,8 +53,13 @@ async def test_the_triage_panel_beside_the_checklist(fleet_site, make_app):
 
         stages = home.query_one("#stages")
         await wait_for(pilot, lambda: stages.option_count == 13)
+        # Beside the triage panel the list has room for the status in a few words; the highlighted
+        # stage's whole sentence is under the list.
         scan = str(stages.get_option("scan").prompt)
-        assert f"{c.reported} of {c.members} reported, {c.unknown} unknown" in scan
+        assert scan.rstrip().endswith(f"{c.reported} of {c.members}") and "…" not in scan
+        stages.highlighted = stages.get_option_index("scan")
+        await wait_for(pilot, lambda: f"{c.reported} of {c.members} reported, {c.unknown} unknown"
+                       in text_of(home.query_one("#stage-status")))
         assert not stages.get_option("scan").disabled and not stages.get_option("itmu").disabled
 
 

@@ -491,6 +491,19 @@ def test_spare_width_goes_to_flex_text_columns_before_a_flex_id_column():
     assert column_layout(alone, 30) == [(0, 25), (26, 4)]
 
 
+def test_spare_width_meets_the_smaller_text_need_first():
+    # A client's updates: short product names and long sentences. The products get what their widest
+    # name needs, the sentences the rest (evenly would cut the sentences and pad the products).
+    columns = [GridColumn("kb", "KB", 9), GridColumn("product", "Product", 12, flex=True),
+               GridColumn("why", "Why", 20, flex=True)]
+    assert column_layout(columns, 100, (9, 22, 120)) == [(0, 9), (10, 22), (33, 67)]
+    # Both needs met: what is left is shared evenly, as without measures.
+    assert column_layout(columns, 100, (9, 14, 30)) == [(0, 9), (10, 37), (48, 52)]
+    # Neither need can be met: an even share each (the smaller need is over it).
+    assert column_layout(columns, 50, (9, 60, 120)) == [(0, 9), (10, 16), (27, 23)]
+    assert column_layout(columns, 100, (9, 0, 0)) == column_layout(columns, 100)
+
+
 def test_on_a_short_line_text_columns_give_way_first_and_ids_never():
     columns = [GridColumn("a", "A", 10, flex=True), GridColumn("b", "B", 5), GridColumn("c", "C", 8, kind="text"),
                GridColumn("n", "N", 4, align="right")]

@@ -89,7 +89,9 @@ async def test_update_point_form_saves_the_start_month(console_site, make_app):
         settings, _ = stored_update_point(console_site)
         assert settings.start_month == "2020-Dec"
         stages = app.screen.query_one("#stages")
-        await wait_for(pilot, lambda: "from 2020-Dec" in str(stages.get_option("update_point").prompt))
+        await wait_for(pilot, lambda: stages.option_count and stages.get_option("update_point").prompt)
+        stages.highlighted = stages.get_option_index("update_point")
+        await wait_for(pilot, lambda: "from 2020-Dec" in text_of(app.screen.query_one("#stage-status")))
 
 
 async def test_an_invalid_url_is_shown_and_nothing_is_saved(console_site, make_app):

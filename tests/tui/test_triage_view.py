@@ -57,7 +57,7 @@ async def test_one_key_from_home_lists_the_servers_missing_a_critical_update_wor
     async with app.run_test(size=(80, 24)) as pilot:
         options = await home_triage(app, pilot)
         line = options.get_option("1|view:servers-critical")
-        assert str(line.prompt).strip().startswith(f"{len(expected)} servers miss a Critical update (s:")
+        assert str(line.prompt).strip().startswith(f"{len(expected)} servers miss a Critical update (s lists them)")
         await pilot.press("s")  # the one key
         await wait_for(pilot, lambda: isinstance(app.screen, ClientsScreen), what="the Clients screen")
         screen = app.screen

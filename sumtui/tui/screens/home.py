@@ -6,6 +6,7 @@ servers that miss a Critical update on Clients. All are read in workers and re-r
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,28 +24,61 @@ from sumtui.tui.widgets.lists import KeyOptionList
 from sumtui.tui.widgets.stale_states import StaleStatesLine
 from sumtui.tui.widgets.triage import TriageList, TriagePanel
 
-TITLE_WIDTH = 30
+TITLE_WIDTH = 30  # "Software updates client agent" and a space
+PROMPT_HEAD = 1 + 1 + 4 + 2 + TITLE_WIDTH + 1  # mark, label, title: what comes before a stage's status
 WIDE = 110  # from this width the triage panel sits beside the checklist
 RESUME_RELOAD_DELAY = 0.3
 
 
 class StageList(KeyOptionList):
+    """The checklist: a line per stage, its status as a sentence where the width allows, else in a few
+    words (the highlighted stage's sentence shows below the list): never cut."""
+
     BINDINGS = [Binding("enter", "select", "Open stage", id="home.open")]
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._stages: list = []
+        self._upcoming = None
+        self._drawn_width = 0
 
-def stage_prompt(stage, *, is_next: bool) -> Content:
+    def show(self, stages: list, upcoming, *, highlight: str) -> None:
+        self._stages, self._upcoming = stages, upcoming
+        self._draw(highlight)
+
+    def _draw(self, highlight: str | None) -> None:
+        width = self.scrollable_content_region.width
+        self._drawn_width = width
+        self.clear_options()
+        self.add_options(
+            Option(stage_prompt(s, is_next=s is self._upcoming, width=width), id=s.key, disabled=not s.available)
+            for s in self._stages
+        )
+        if highlight is not None:
+            self.highlighted = self.get_option_index(highlight)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._stages and self.scrollable_content_region.width != self._drawn_width:
+            index = self.highlighted
+            self._draw(self.options[index].id if index is not None else None)
+
+
+def stage_prompt(stage, *, is_next: bool, width: int = 0) -> Content:
+    """A stage's line; `width` (the list's) picks the full status sentence when it fits (0: always)."""
     if stage.done:
         mark = Content.from_markup("[$text-success]✔[/]")
     elif is_next:
-        mark = Content.from_markup("[b $text-accent]▶[/]")
+        # Bold, not coloured: the highlight (the next step is highlighted first) is already a colour.
+        mark = Content.from_markup("[b]▶[/]")
     elif stage.available:
         mark = Content("○")
     else:
         mark = Content("–")
     title = stage.title.ljust(TITLE_WIDTH)
     head = Content.from_markup("[b]$title[/b]", title=title) if is_next else Content(title)
+    status = stage.status if not width or PROMPT_HEAD + cell_len(stage.status) <= width else stage.short_status
     # A stage's status quotes what it found (the last run's outcome, a site's URL): data.
-    return Content.assemble(mark, " ", stage.label.rjust(4), "  ", head, " ", plain(stage.status))
+    return Content.assemble(mark, " ", stage.label.rjust(4), "  ", head, " ", plain(status))
 
 
 class HomeScreen(PageScreen):
@@ -225,14 +259,8 @@ class HomeScreen(PageScreen):
             self.load_alerts()
         self._stages = message.stages
         upcoming = next_stage(message.stages)
-        options = self.query_one("#stages", StageList)
-        keep = self._highlight_key
-        options.clear_options()
-        options.add_options(
-            Option(stage_prompt(s, is_next=s is upcoming), id=s.key, disabled=not s.available) for s in message.stages
-        )
-        target = keep or (upcoming.key if upcoming else message.stages[0].key)
-        options.highlighted = options.get_option_index(target)
+        target = self._highlight_key or (upcoming.key if upcoming else message.stages[0].key)
+        self.query_one("#stages", StageList).show(message.stages, upcoming, highlight=target)
         intro = self.query_one("#home-intro", Static)
         if upcoming is None:
             intro.update("Setup checklist: every available stage is done.")

@@ -69,8 +69,10 @@ def column_layout(columns: Sequence[GridColumn], width: int, content: Sequence[i
     """(x, width) of each column for a line `width` cells wide.
 
     `content`: the widest loaded value of each column. Id, number and state columns get their
-    width, or their widest value when wider: they are never cut. Flex columns share what is left
-    (the first ones take the remainder of the division); flex text columns first — a flex id column
+    width, or their widest value when wider: they are never cut. Flex columns share what is left,
+    flex text columns first: each first up to its widest loaded value, the shortest needs met first
+    (so a column of short product names does not take the room a column of sentences needs), then
+    what remains evenly (the first ones take the remainder of the division) — a flex id column
     (a machine's name) widens only when no text column could use the room. On a short line the text columns give
     way first, the widest one cell at a time, down to `TEXT_FLOOR`; when even that does not fit,
     the table scrolls horizontally, so a narrow terminal loses columns at the right, not data.
@@ -79,6 +81,8 @@ def column_layout(columns: Sequence[GridColumn], width: int, content: Sequence[i
     spare = width - (sum(widths) + _GAP * max(0, len(columns) - 1))
     flex = [index for index, column in enumerate(columns) if column.flex and column.is_text]
     flex = flex or [index for index, column in enumerate(columns) if column.flex]
+    if spare > 0 and flex and content:
+        spare = _fill_wants(widths, flex, content, spare)
     if spare > 0 and flex:
         share, extra = divmod(spare, len(flex))
         for position, index in enumerate(flex):
@@ -95,6 +99,28 @@ def column_layout(columns: Sequence[GridColumn], width: int, content: Sequence[i
         spans.append((x, cell_width))
         x += cell_width + _GAP
     return spans
+
+
+def _fill_wants(widths: list[int], flex: list[int], content: Sequence[int], spare: int) -> int:
+    """Widen the flex columns in `widths` towards their widest value (max-min fair: the smallest
+    need is met whole before the others share); returns the spare width left."""
+    wants = {i: max(0, content[i] - widths[i]) for i in flex if i < len(content)}
+    waiting = sorted((i for i in wants if wants[i] > 0), key=lambda i: wants[i])
+    while waiting and spare > 0:
+        share = spare // len(waiting)
+        if share == 0:
+            break
+        index = waiting[0]
+        given = min(wants[index], share)
+        if given == wants[index]:
+            waiting.pop(0)
+        else:  # the smallest need is over an even share: every column gets the share
+            for i in waiting:
+                widths[i] += share
+            return spare - share * len(waiting)
+        widths[index] += given
+        spare -= given
+    return spare
 
 
 def _fit(text: str, width: int, align: str) -> str:
@@ -128,7 +154,7 @@ class _PageFetched(Message, bubble=False):
                  widths: tuple[int, ...] = ()) -> None:
         super().__init__()
         self.generation, self.page, self.rows, self.error = generation, page, rows, error
-        self.widths = widths  # the widest cell of each id, number and state column (0 for text)
+        self.widths = widths  # the widest cell of each column (0 for text columns that do not flex)
 
 
 class PagedTable(ScrollView, can_focus=True):
@@ -179,7 +205,7 @@ class PagedTable(ScrollView, can_focus=True):
             text-style: bold;
         }
         & > .paged-table--sort-indicator {
-            color: $accent;
+            color: $text-accent;
             text-style: bold;
         }
         & > .paged-table--row-odd {
@@ -716,10 +742,19 @@ class PagedTable(ScrollView, can_focus=True):
         merged = tuple(map(max, widths, current))
         if merged == current:
             return
-        if _base_widths(self._columns, merged) == _base_widths(self._columns, current):
+        if (_base_widths(self._columns, merged) == _base_widths(self._columns, current)
+                and not self._text_wants_grew(merged)):
             self._content_widths = merged  # still within the columns' own widths: the layout stands
             return
         self._set_content_widths(merged)
+
+    def _text_wants_grew(self, merged: tuple[int, ...]) -> bool:
+        """A flex text column's widest value grew past what the current layout gives it."""
+        spans = self._layouts.get(max(self.scrollable_content_region.width, self._min_width))
+        if spans is None:
+            return False
+        return any(column.flex and column.is_text and index < len(merged) and merged[index] > spans[index][1]
+                   for index, column in enumerate(self._columns))
 
     def _set_content_widths(self, widths: tuple[int, ...]) -> None:
         """A value wider than its column arrived (or a new query starts): lay the columns out again."""
@@ -810,7 +845,9 @@ class PagedTable(ScrollView, can_focus=True):
         return strip
 
     def _cursor_style(self) -> Style:
-        style = self.get_component_rich_style("paged-table--cursor")
+        # Not dim either: Textual draws dim as the colour half-way to the background, and on the
+        # cursor's background a dim cell (a muted 0) became too faint to read.
+        style = self.get_component_rich_style("paged-table--cursor") + Style(dim=False)
         if self.app.no_color:
             # Without colour the background is gone: reverse video keeps the cursor visible.
             style += Style(reverse=True, bold=True)
@@ -926,10 +963,10 @@ def _shown_text(text: Text) -> Text:
 
 
 def _measure(rows: Sequence[GridRow], columns: Sequence[GridColumn]) -> tuple[int, ...]:
-    """The widest cell of each id, number and state column in `rows` (0 for text columns)."""
+    """The widest cell of each column in `rows` (for text, what a flex column would like to have)."""
     widths = [0] * len(columns)
     for index, column in enumerate(columns):
-        if column.is_text:
+        if column.is_text and not column.flex:
             continue
         widest = 0
         for row in rows:
