@@ -107,6 +107,18 @@ def held_answer(verdict: Verdict, last: int) -> ReportAnswer:
     return ReportAnswer(accepted=False, serial=last, resend="full")
 
 
+def batch_hold(verdict: Verdict, *, client_id: int, last: int, resend: dict[int, bool],
+               asked: set[int]) -> ReportAnswer | None:
+    """In a batch of reports: None for an accepted one; else its answer, with the client marked to send
+    a full report (in `resend` and `asked`, written by the batch) when reports went missing before it."""
+    if verdict is Verdict.ACCEPT:
+        return None
+    if verdict is Verdict.RESEND:
+        resend[client_id] = True
+        asked.add(client_id)
+    return held_answer(verdict, last)
+
+
 def token_ok(given_hash: str, stored_hash: str | None) -> bool:
     return bool(stored_hash) and hmac.compare_digest(given_hash, stored_hash)
 
@@ -253,11 +265,9 @@ def inventories(session: Session, reports: list[InventoryReport], *, view: Catal
             continue
         complete = not report.inventory.partial
         verdict = serial_verdict(last=serials[cid], serial=report.serial, complete=complete)
-        if verdict is not Verdict.ACCEPT:
-            if verdict is Verdict.RESEND:
-                resend[cid] = True
-                asked.add(cid)
-            answers.append(held_answer(verdict, serials[cid]))
+        held = batch_hold(verdict, client_id=cid, last=serials[cid], resend=resend, asked=asked)
+        if held is not None:
+            answers.append(held)
             continue
         serials[cid] = report.serial
         resend[cid] = resend[cid] and not complete

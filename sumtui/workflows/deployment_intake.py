@@ -34,8 +34,7 @@ from sumtui.workflows.agent_protocol import (
     BAD_TOKEN,
     ProtocolError,
     ReportAnswer,
-    Verdict,
-    held_answer,
+    batch_hold,
     serial_verdict,
     token_ok,
 )
@@ -87,14 +86,12 @@ def state_reports(session: Session, reports: list[StateReport], *, cache: Deploy
         if row is None or not token_ok(report.token_hash, row[0]):
             answers.append(ProtocolError(403, BAD_TOKEN, credential=True))
             continue
+        # State messages never complete a report: after a gap (reports went missing) they could hide a lost
+        # inventory, so a full report is asked for first; the agent sends these again after it.
         verdict = serial_verdict(last=serials[cid], serial=report.serial, complete=False)
-        if verdict is not Verdict.ACCEPT:
-            if verdict is Verdict.RESEND:
-                # Reports went missing before this one: state messages on top of a gap could hide a lost
-                # inventory, so a full report is asked for first; the agent sends these again after it.
-                resend[cid] = True
-                asked.add(cid)
-            answers.append(held_answer(verdict, serials[cid]))
+        held = batch_hold(verdict, client_id=cid, last=serials[cid], resend=resend, asked=asked)
+        if held is not None:
+            answers.append(held)
             continue
         serials[cid] = report.serial
         answers.append(None)
