@@ -61,33 +61,35 @@ def row_background(grid, lines, y: int):
     return {palette(s.style.bgcolor) for s in line[:3] if s.style and s.style.bgcolor}
 
 
+def assert_readable(lines) -> None:
+    found = unreadable(lines)
+    assert not found, "\n".join(found)
+
+
+async def grid_page(app, pilot, name: str, screen_type):
+    """Open a page with a grid, wait for its rows: the grid and what the terminal shows."""
+    grid = (await open_page(app, pilot, name, screen_type)).query_one("#grid")
+    await wait_for(pilot, grid_loaded(grid), what=f"the {name} rows")
+    await pilot.pause(0.2)
+    return grid, screen_lines(app)
+
+
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
 async def test_256_colours_keep_text_readable_and_meaning_visible(fleet_site, make_app, theme):
     app = make_app(fleet_site, clock=fleet_clock, theme=theme)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.screen.query_one("#stages").option_count == 13, what="the checklist")
         await pilot.pause(0.3)
-        found = unreadable(screen_lines(app))
-        assert not found, "\n".join(found)
+        assert_readable(screen_lines(app))
 
-        screen = await open_page(app, pilot, "compliance", ComplianceScreen)
-        grid = screen.query_one("#grid")
-        await wait_for(pilot, grid_loaded(grid), what="the compliance rows")
-        await pilot.pause(0.2)
-        lines = screen_lines(app)
-        found = unreadable(lines)
-        assert not found, "\n".join(found)
+        _grid, lines = await grid_page(app, pilot, "compliance", ComplianceScreen)
+        assert_readable(lines)
         critical = {palette(s.color) for s in styles_of(lines, "Crit")}
         ordinary = {palette(s.color) for s in styles_of(lines, "Imp")}
         assert critical and ordinary and not critical & ordinary  # Critical keeps its own colour
 
-        screen = await open_page(app, pilot, "clients", ClientsScreen)
-        grid = screen.query_one("#grid")
-        await wait_for(pilot, grid_loaded(grid), what="the client rows")
-        await pilot.pause(0.2)
-        lines = screen_lines(app)
-        found = unreadable(lines)
-        assert not found, "\n".join(found)
+        grid, lines = await grid_page(app, pilot, "clients", ClientsScreen)
+        assert_readable(lines)
         # The cursor row (the first) stands out from the row under it.
         cursor, below = row_background(grid, lines, 1), row_background(grid, lines, 2)
         assert cursor and cursor != below
