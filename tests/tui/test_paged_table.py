@@ -619,3 +619,28 @@ async def test_cells_are_shown_with_control_and_bidi_characters_escaped():
         assert styles == {(0, 3, "bold red"), (4, len(row.cells[1].plain), "green")}
         line = app.table.render_line(1).text
         assert line.startswith(shown) and "\x1b" not in line and "\u202e" not in line
+
+
+async def test_a_longer_sentence_on_a_later_page_gets_the_room_and_same_widths_keep_the_layout():
+    columns = [GridColumn("kb", "KB", 9), GridColumn("product", "Product", 8, flex=True),
+               GridColumn("why", "Why", 10, flex=True)]
+    # The first page's sentences are short; page 3 holds one of 40 cells.
+    rows = [GridRow(i, (f"KB{i:07d}", "Win 10", "a sentence of 40 cells, said in full ok." if i == 250 else "short"))
+            for i in range(300)]
+    table = PagedTable(columns, ListSource(rows), page_size=100)
+    app = GridApp(table)
+    async with app.run_test(size=(100, 10)) as pilot:
+        await settle(app, pilot)
+        width = table.scrollable_content_region.width
+        first = table._layout()
+        assert first == column_layout(columns, width, (9, 6, 5))  # what the first page measured
+        await pilot.press("G")  # the last page: the longest sentence is now loaded
+        await settle(app, pilot)
+        longest = table._layout()
+        assert longest == column_layout(columns, width, (9, 6, 40)) != first
+        assert longest[2][1] >= 40 and longest[1][1] < first[1][1]  # the sentence gets the room, whole
+        # Values no longer than the layout gives them keep it, and the painted lines with it.
+        cached = len(table._line_cache)
+        assert cached
+        table._widen((9, 6, 12))
+        assert table._layout() is longest and len(table._line_cache) == cached

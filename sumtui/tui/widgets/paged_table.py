@@ -742,19 +742,17 @@ class PagedTable(ScrollView, can_focus=True):
         merged = tuple(map(max, widths, current))
         if merged == current:
             return
+        width = max(self.scrollable_content_region.width, self._min_width)
+        spans = self._layouts.get(width)
         if (_base_widths(self._columns, merged) == _base_widths(self._columns, current)
-                and not self._text_wants_grew(merged)):
-            self._content_widths = merged  # still within the columns' own widths: the layout stands
+                and (spans is None or column_layout(self._columns, width, merged) == spans)):
+            # Within the columns' own widths, and no text column gets more room: the layout stands
+            # (no repaint of every cached line while paging through a long list). Layouts made for other
+            # widths did not know the new values: made again when a resize needs them.
+            self._content_widths = merged
+            self._layouts = {width: spans} if spans is not None else {}
             return
         self._set_content_widths(merged)
-
-    def _text_wants_grew(self, merged: tuple[int, ...]) -> bool:
-        """A flex text column's widest value grew past what the current layout gives it."""
-        spans = self._layouts.get(max(self.scrollable_content_region.width, self._min_width))
-        if spans is None:
-            return False
-        return any(column.flex and column.is_text and index < len(merged) and merged[index] > spans[index][1]
-                   for index, column in enumerate(self._columns))
 
     def _set_content_widths(self, widths: tuple[int, ...]) -> None:
         """A value wider than its column arrived (or a new query starts): lay the columns out again."""
