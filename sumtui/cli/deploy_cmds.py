@@ -43,6 +43,13 @@ def _available(text: str) -> datetime | None:
     return None if text.strip().lower() == "now" else _when(text)
 
 
+DURATION = "duration"  # --deadline duration: the template's duration after the available time
+
+
+def _deadline(text: str) -> datetime | str:
+    return DURATION if text.strip().lower() == DURATION else _when(text)
+
+
 def _kbs(text: str) -> list[str]:
     items = [item.strip() for item in text.split(",") if item.strip()]
     if not items:
@@ -61,7 +68,9 @@ def _deployment_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--description", metavar="D")
     parser.add_argument("--available", type=_available, default=None, metavar="now|ISO",
                         help="when clients may install (default: now, as soon as possible)")
-    parser.add_argument("--deadline", type=_when, metavar="ISO", help="makes the deployment mandatory: installed by then")
+    parser.add_argument("--deadline", type=_deadline, metavar="ISO|duration",
+                        help="makes the deployment mandatory: installed by then; `duration`: the template's "
+                             "duration after the available time (SCCM's 2 weeks without a template)")
     parser.add_argument("--local-time", action="store_true", default=None,
                         help="times are wall-clock times in each client's own time zone (default: UTC, or the template's)")
     parser.add_argument("--package", metavar="P", help="the deployment package clients download the files from")
@@ -116,7 +125,9 @@ def _spec(args: argparse.Namespace):
     refs = [ref for group in (args.updates or []) for ref in group]
     return DeploymentSpec(
         name=args.name, collection=args.collection, refs=refs, list_name=args.list_name, template=args.template,
-        description=args.description, available=args.available, deadline=args.deadline, local_time=args.local_time,
+        description=args.description, available=args.available,
+        deadline=None if args.deadline == DURATION else args.deadline, deadline_from_duration=args.deadline == DURATION,
+        local_time=args.local_time,
         package=args.package, override_windows=args.override_windows, allow_restart_outside=args.allow_restart_outside,
         suppress_restart=args.suppress_restart, nap=args.nap, nap_effective=args.nap_effective,
     )
@@ -166,7 +177,7 @@ def whatif_cmd(args: argparse.Namespace) -> int:
         now = now.replace(tzinfo=UTC)
     site = _site(args)
     with site.session() as session, domain_errors(*_errors()):
-        resolved = resolve(session, spec=_spec(args))
+        resolved = resolve(session, spec=_spec(args), now=now)
         result = what_if(session, resolved=resolved, now=now)
         session.rollback()
     if args.format == "json":

@@ -49,6 +49,7 @@ from sumtui.deploy.template_fields import UTC as UTC_BASIS
 from sumtui.deploy.templates import (
     TemplateError,
     TemplateSettings,
+    deadline_after,
     get_template,
     make_settings,
 )
@@ -82,6 +83,8 @@ class DeploymentSpec:
     description: str | None = None
     available: datetime | None = None  # None: as soon as possible; naive: a wall-clock time
     deadline: datetime | None = None
+    # No deadline given: the template's duration after the available time (SCCM's wizard proposes it).
+    deadline_from_duration: bool = False
     local_time: bool | None = None  # None: the template's time basis; UTC without a template
     package: str | None = None
     override_windows: bool | None = None
@@ -188,8 +191,10 @@ def _settings(spec: DeploymentSpec, base: TemplateSettings) -> TemplateSettings:
         raise DeploymentError(str(exc)) from None
 
 
-def resolve(session: Session, *, spec: DeploymentSpec, keep: int | None = None) -> ResolvedDeployment:
-    """Check a spec against the site (`keep`: the deployment being changed, whose name it may keep)."""
+def resolve(session: Session, *, spec: DeploymentSpec, keep: int | None = None,
+            now: datetime | None = None) -> ResolvedDeployment:
+    """Check a spec against the site (`keep`: the deployment being changed, whose name it may keep; `now`:
+    the clock a deadline from the template's duration counts from when the updates are available at once)."""
     name = check_name(spec.name, what=NOUN, error=DeploymentError)
     other = find_named(session, Deployment, name=name)
     if other is not None and other.id != keep:
@@ -237,6 +242,11 @@ def resolve(session: Session, *, spec: DeploymentSpec, keep: int | None = None) 
     local = settings.time_basis == CLIENT_LOCAL
     available = stored_time(spec.available, local=local, what="available time")
     deadline = stored_time(spec.deadline, local=local, what="deadline")
+    if deadline is None and spec.deadline_from_duration:
+        # As soon as possible counts from now (for client local time, UTC's wall clock: hours apart at
+        # most, on a duration of hours to months).
+        start = available if available is not None else stored_time(now or utcnow(), local=False, what="now")
+        deadline = deadline_after(settings, start.replace(second=0))
     if available is not None and deadline is not None and deadline <= available:
         raise DeploymentError(f"the deadline ({deadline:%Y-%m-%d %H:%M}) must come after the available time "
                               f"({available:%Y-%m-%d %H:%M})")

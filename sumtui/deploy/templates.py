@@ -13,8 +13,10 @@ Every function takes a session and keyword arguments, returns plain objects and 
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import (
@@ -123,6 +125,17 @@ def make_settings(values: dict[str, Any] | None = None, *, base: TemplateSetting
         return TemplateSettings.model_validate(merged)
     except ValidationError as exc:
         raise TemplateError(_messages(exc)) from None
+
+
+def deadline_after(settings: TemplateSettings, available: datetime) -> datetime:
+    """SCCM's template duration: the deadline this long after the available time. Months are calendar
+    months (the 31st becomes the month's last day); the time of day and the time zone stay."""
+    count, unit = settings.duration, settings.duration_unit
+    if unit == "months":
+        months = available.month - 1 + count
+        year, month = available.year + months // 12, months % 12 + 1
+        return available.replace(year=year, month=month, day=min(available.day, calendar.monthrange(year, month)[1]))
+    return available + timedelta(**{unit: count})
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ CLI contract, nothing created unconfirmed, exit codes 0/1/2 with one-line reason
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -123,3 +124,22 @@ def test_nap_lists_unhealthy_clients(run):
     assert [f["kb"] for f in json.loads(ok(run("nap", "flags", "--format", "json")).stdout)] == [f"KB{CU[4]}"]
     ok(run("nap", "unflag", "--updates", f"KB{CU[4]}"))
     assert json.loads(run("nap", "--format", "json").stdout) == []
+
+
+def test_a_deadline_from_the_template_duration(run):
+    ok(run("templates", "create", "Monthly", "--collection", "All Systems", "--duration", "1", "--duration-unit", "months"))
+    # The duration counts from the available time; a month after the 31st is the next month's last day.
+    ok(run("deploy", "create", "January", "--template", "Monthly", "--updates", f"KB{CU[4]}",
+           "--available", "2027-01-31T02:00", "--deadline", "duration", "--yes"))
+    detail = json.loads(ok(run("deployments", "show", "January", "--format", "json")).stdout)
+    assert (detail["available"], detail["deadline"]) == ("2027-01-31T02:00:00", "2027-02-28T02:00:00")
+    # Available at once: from now; without a template, SCCM's two weeks.
+    before = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    ok(run("deploy", "create", "Now", "--collection", "All Systems", "--updates", f"KB{CU[4]}", "--deadline", "duration",
+           "--yes"))
+    after = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    shown = json.loads(ok(run("deployments", "show", "Now", "--format", "json")).stdout)["deadline"]
+    deadline = datetime.fromisoformat(shown).astimezone(UTC).replace(tzinfo=None)  # UTC: shown with its offset
+    assert before + timedelta(weeks=2) <= deadline <= after + timedelta(weeks=2)
+    assert run("deploy", "whatif", "X", "--collection", "All Systems", "--updates", f"KB{CU[4]}",
+               "--deadline", "durations").returncode == 2

@@ -166,3 +166,21 @@ def test_hostile_template_names_from_files_are_refused(catalog_site):
             templates.plan_template_import(session, document=parse_template(text))
         assert "'Ring \\x1b[31m0\\u202e'" in str(raised.value)
         assert templates.count_templates(session) == 0
+
+
+@pytest.mark.parametrize(("duration", "unit", "available", "deadline"), [
+    (36, "hours", "2026-12-31 20:00", "2027-01-02 08:00"),
+    (10, "days", "2026-12-25 02:00", "2027-01-04 02:00"),
+    (2, "weeks", "2026-12-04 18:30", "2026-12-18 18:30"),
+    (1, "months", "2027-01-31 02:00", "2027-02-28 02:00"),
+    (1, "months", "2028-01-31 02:00", "2028-02-29 02:00"),  # a leap year
+    (2, "months", "2026-12-15 02:00", "2027-02-15 02:00"),
+    (12, "months", "2026-12-04 02:00", "2027-12-04 02:00"),
+])
+def test_the_duration_puts_the_deadline_after_the_available_time(duration, unit, available, deadline):
+    from datetime import datetime
+
+    from sumtui.deploy.templates import deadline_after
+
+    settings = make_settings({"duration": duration, "duration_unit": unit})
+    assert deadline_after(settings, datetime.fromisoformat(available)) == datetime.fromisoformat(deadline)

@@ -58,6 +58,47 @@ def error_text(wizard: DeployWizardScreen) -> str:
     return text_of(wizard.query_one("#deploy-error"))
 
 
+async def to_schedule(pilot, wizard: DeployWizardScreen, name: str, description: str) -> None:
+    """From the first page to the schedule with the first template and KB, as an operator types it."""
+    # Template: the first one; then the KBs, past the list picker.
+    await pilot.press("enter", "down", "enter", "tab", "tab", *typed(KB), "enter")
+    await on_page(pilot, wizard, "general")
+    await pilot.press(*typed(name), "tab", *typed(description), "enter")
+    await on_page(pilot, wizard, "collection")
+    # The template named the collection: it is chosen already.
+    assert wizard.query_one("#deploy-collection").value == "Servers"
+    await pilot.press("ctrl+n")
+    await on_page(pilot, wizard, "display")
+    await pilot.press("ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")  # display, restart, events, download
+    # No package holds the files: the package page comes, with the KB named.
+    await on_page(pilot, wizard, "package")
+    assert KB in text_of(wizard.query_one("#deploy-package-note"))
+    await pilot.press("ctrl+n")
+    await on_page(pilot, wizard, "schedule")
+
+
+async def test_the_template_duration_sets_the_deadline_after_the_available_time(fleet_site, make_app):
+    add_template(fleet_site, duration=3, duration_unit="days")
+    app = make_app(fleet_site, clock=fleet_clock)
+    available = FLEET_NOW + timedelta(days=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await open_wizard(pilot)
+        await to_schedule(pilot, wizard, "Quick servers", "three days")
+        # Available at once: three days from now; then from the available time typed.
+        await pilot.press("tab", "tab", "ctrl+t")
+        await wait_for(pilot, lambda: wizard.query_one("#deploy-deadline").value
+                       == f"{FLEET_NOW + timedelta(days=3):%Y-%m-%d %H:%M}", what="the deadline from now")
+        await pilot.press("shift+tab", *typed(f"{available:%Y-%m-%d %H:%M}"), "ctrl+t", "ctrl+n")
+        await on_page(pilot, wizard, "nap")
+        await pilot.press("ctrl+n")
+        await on_page(pilot, wizard, "summary")
+        await wait_for(pilot, lambda: wizard.whatif_ready, what="the what-if")
+        await pilot.press(*typed("Quick servers"), "enter")
+        await wait_for(pilot, lambda: "Quick servers" in deployments(fleet_site), what="the deployment")
+    made = deployments(fleet_site)["Quick servers"]
+    assert made.deadline == (available + timedelta(days=3)).replace(tzinfo=None, second=0, microsecond=0)
+
+
 async def test_a_deployment_made_page_by_page_with_a_template(fleet_site, make_app):
     add_template(fleet_site)
     app = make_app(fleet_site, clock=fleet_clock)
@@ -65,21 +106,7 @@ async def test_a_deployment_made_page_by_page_with_a_template(fleet_site, make_a
     available = (FLEET_NOW + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     async with app.run_test(size=(120, 40)) as pilot:
         wizard = await open_wizard(pilot)
-        # Template: the first one; then the KBs, past the list picker.
-        await pilot.press("enter", "down", "enter", "tab", "tab", *typed(KB), "enter")
-        await on_page(pilot, wizard, "general")
-        await pilot.press(*typed("March servers"), "tab", *typed("third cumulative"), "enter")
-        await on_page(pilot, wizard, "collection")
-        # The template named the collection: it is chosen already.
-        assert wizard.query_one("#deploy-collection").value == "Servers"
-        await pilot.press("ctrl+n")
-        await on_page(pilot, wizard, "display")
-        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n")  # display, restart, events, download
-        # No package holds the files: the package page comes, with the KB named.
-        await on_page(pilot, wizard, "package")
-        assert KB in text_of(wizard.query_one("#deploy-package-note"))
-        await pilot.press("ctrl+n")
-        await on_page(pilot, wizard, "schedule")
+        await to_schedule(pilot, wizard, "March servers", "third cumulative")
         await pilot.press("tab", *typed(available), "tab", *typed(deadline), "ctrl+n")
         await on_page(pilot, wizard, "nap")
         await pilot.press("ctrl+n")

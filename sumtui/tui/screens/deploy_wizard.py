@@ -9,13 +9,15 @@ what-if (deploy.whatif: per client and update, when it installs and restarts), c
 the deployment is made once its name (or "yes") is typed there.
 
 ctrl+n (or enter in a field) goes on, ctrl+b goes back, esc cancels (asking first when something was
-typed: discard_guard). Each page is checked before the next; the message shows under the field. The
+typed: discard_guard); on the schedule page ctrl+t sets the deadline the duration (the template's) puts
+after the available time. Each page is checked before the next; the message shows under the field. The
 save runs in the wizard's worker: a refusal (a name taken meanwhile) shows in the wizard, which stays
 open. It dismisses with a `DeployWizardResult`, or None.
 """
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from textual import on, work
@@ -114,6 +116,7 @@ class DeployWizardScreen(DiscardGuard, ModalScreen[DeployWizardResult | None]):
         Binding("ctrl+n", "next", "Next", id="deploy_wizard.next"),
         Binding("ctrl+b", "back", "Back", id="deploy_wizard.back"),
         Binding("ctrl+s", "create", "Create", id="deploy_wizard.create"),
+        Binding("ctrl+t", "deadline_from_duration", "Deadline from duration", id="deploy_wizard.deadline"),
         Binding("escape", "cancel", "Cancel", key_display="esc", id="deploy_wizard.cancel"),
     ]
 
@@ -169,6 +172,8 @@ class DeployWizardScreen(DiscardGuard, ModalScreen[DeployWizardResult | None]):
             return self.page == "summary"
         if action == "next":
             return self.page != "summary"
+        if action == "deadline_from_duration":
+            return self.page == "schedule"
         return True
 
     @property
@@ -318,6 +323,27 @@ class DeployWizardScreen(DiscardGuard, ModalScreen[DeployWizardResult | None]):
                 + ("mandatory, installed by the deadline" if deadline else "optional, clients install when they choose")
                 + f" · times in {basis}")
         self.query_one("#deploy-schedule-note", Static).update(plain(text))
+
+    def action_deadline_from_duration(self) -> None:
+        """ctrl+t on the schedule page: the deadline the duration (display and time page, the template's)
+        puts after the available time, or after now when the updates are available at once."""
+        from sumtui.deploy.templates import TemplateError, deadline_after, make_settings
+
+        values, problems = self._settings_values()
+        wrong = next((problems[name] for name in ("duration", "duration_unit") if name in problems), None)
+        try:
+            if wrong:
+                raise ValueError(f"the duration: {wrong}")
+            settings = make_settings({name: values[name] for name in ("duration", "duration_unit")})
+            local = self._local()
+            available = parse_when(self._text("deploy-available"), local=local, what="available time")
+        except (TemplateError, ValueError) as exc:
+            self.notify(str(exc), title="No deadline from the duration", severity="error", timeout=6)
+            return
+        now = self.app.now().astimezone(UTC)
+        start = available or (now.replace(tzinfo=None) if local else now)
+        deadline = deadline_after(settings, start.replace(second=0, microsecond=0))
+        self.query_one("#deploy-deadline", Input).value = f"{deadline:%Y-%m-%d %H:%M}"
 
     # ------------------------------------------------------------------ what each page says
 

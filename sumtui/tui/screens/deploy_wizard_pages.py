@@ -146,7 +146,8 @@ def _schedule(*, settings: TemplateSettings, **_) -> ComposeResult:
     yield from field_row("Available", Input(id="deploy-available", compact=True,
                                             placeholder=f"empty: as soon as possible; or {WHEN_HELP}"), name="available")
     yield from field_row("Deadline", Input(id="deploy-deadline", compact=True,
-                                           placeholder="empty: none (optional); a time makes it mandatory"),
+                                           placeholder="empty: none (optional); a time makes it mandatory; "
+                                                       "ctrl+t: the duration after available"),
                          name="deadline")
     yield Static("", id="deploy-schedule-note", classes="hint")
 
