@@ -76,6 +76,9 @@ async def first_frame(app, page: str) -> float:
     from sumtui.tui.widgets.paged_table import PagedTable
 
     PAINTED.clear()
+    # An operator opens a page with keys (`:clients` enter, Home's `s`): the console counts them as input,
+    # so its idle-time garbage collection (tui/heap.py) does not start under the push.
+    app.heap.input_seen()
     t0 = time.perf_counter()
     if page == TRIAGE:
         app.screen.action_servers_missing_critical()  # what Home's `s` does

@@ -39,6 +39,7 @@ from textual.worker import Worker, WorkerState
 from sumtui.errors import CommandError, one_line
 from sumtui.text import escape_controls
 from sumtui.timeutil import utcnow
+from sumtui.tui.heap import HeapKeeper
 from sumtui.tui.jobs import CATALOG, CONTENT, JobManager, RunningJob
 from sumtui.tui.messages import (
     DownloadProgressed,
@@ -170,6 +171,8 @@ class SumtuiApp(App[int]):
             self.add_class("-readonly")
         # Keys typed ahead wait for the console to settle instead of landing on the screen being left.
         self._typeahead = TypeAhead(self)
+        # Full garbage collections moved off the operator's keys (heap.py).
+        self.heap = HeapKeeper()
         self._history: list[str] = []  # pages left by jumps, the latest last: what `esc` goes back to
         self._marks = None  # the site's watermarks as last read (the probe compares with them)
         self._probe_failed = False
@@ -202,6 +205,7 @@ class SumtuiApp(App[int]):
             return
         if not self.screen_stack:
             return  # starting or closing: no screen to type into
+        self.heap.input_seen()
         if event.is_forwarded:
             # Bubbled back up from the focused widget: the App's bindings run now.
             await super().on_event(event)
@@ -244,7 +248,8 @@ class SumtuiApp(App[int]):
         # the site: nothing written after that is missed.
         self.call_after_refresh(self.probe_site)
         self.set_interval(PROBE_SECONDS, self.probe_site)
-        self.set_timer(FREEZE_AFTER, _freeze_heap)
+        self.heap.start()
+        self.set_timer(FREEZE_AFTER, self.heap.full_pass)
         if self._theme_problem:
             self.notify(self._theme_problem, severity="warning", timeout=10)
         if self._keymap_ids:
@@ -252,17 +257,14 @@ class SumtuiApp(App[int]):
 
     def on_unmount(self) -> None:
         self._typeahead.stop()
-        # Frozen objects are never collected: give them back when the console goes away (tests and
-        # the benchmarks run many consoles in one process).
-        import gc
-
-        gc.unfreeze()
+        self.heap.stop()
 
     def _on_tick(self) -> None:
         self.tick += 1
 
     def _on_clock(self) -> None:
         self.clock += 1
+        self.heap.tick()
 
     def notify_data_changed(self) -> None:
         """A change made in this console: every page re-reads (data_version). The probe will see it too
@@ -827,17 +829,6 @@ class _Cancelled(Exception):
     def __init__(self, done: int, total: int) -> None:
         super().__init__(f"cancelled after {done} of {total}")
         self.done, self.total = done, total
-
-
-def _freeze_heap() -> None:
-    """Move everything alive a moment after start (imported modules, the first screen: ~130k objects)
-    out of the collector's sight. A full collection over them took 70-100 ms, and it landed on whatever
-    key the operator pressed next: a page-down or a screen push that stalled. One collection first, at
-    this idle moment, so that only live objects are frozen."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
 
 
 def _import_catalog_changes():
