@@ -24,7 +24,7 @@ from sumtui.compliance.models import (
 from sumtui.compliance.products import client_products
 from sumtui.compliance.states import decode
 from sumtui.compliance.view import CatalogView, load_view
-from sumtui.db.engine import dialect_insert
+from sumtui.db.engine import upsert
 from sumtui.fleet.models import (
     Client,
     Collection,
@@ -358,11 +358,7 @@ def take_snapshot(session: Session, *, day: date | None = None) -> int:
         required = session.execute(select(func.coalesce(func.sum(US.c.required), 0)).where(US.c.collection_id == c.id)).scalar_one()
         rows.append(dict(day=day, collection_id=c.id, members=c.members, reported=c.reported, compliant=c.compliant, required=required))
     if rows:
-        stmt = dialect_insert(session, SNAP).values(rows)
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=[SNAP.c.day, SNAP.c.collection_id],
-            set_=dict(members=stmt.excluded.members, reported=stmt.excluded.reported,
-                      compliant=stmt.excluded.compliant, required=stmt.excluded.required),
-        ))
+        upsert(session, SNAP, rows, keys=[SNAP.c.day, SNAP.c.collection_id],
+               update=["members", "reported", "compliant", "required"])
     return len(rows)
 

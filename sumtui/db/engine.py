@@ -82,6 +82,13 @@ def dialect_insert(engine_or_session, table):
     return insert(table)
 
 
+def upsert(session, table, rows: list[dict], *, keys: list, update: list[str]) -> None:
+    """Insert `rows`; a row whose `keys` (columns) are already there takes the new values of `update`."""
+    statement = dialect_insert(session, table).values(rows)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in update}))
+
+
 def executemany(session, sql: str, rows: list[tuple]) -> None:
     """Run one statement (written with `?` placeholders) for many rows straight through the driver.
 

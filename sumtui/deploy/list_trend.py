@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from sumtui.compliance.models import FAILED, REQUIRED, ComplianceState
 from sumtui.compliance.queries import percent
-from sumtui.db.engine import dialect_insert
+from sumtui.db.engine import upsert
 from sumtui.deploy.models import ListComplianceSnapshot, UpdateList, UpdateListItem
 from sumtui.fleet.collections import ensure_all_systems
 from sumtui.fleet.models import Collection
@@ -52,12 +52,8 @@ def take_list_snapshots(session: Session, *, day: date | None = None) -> int:
         needs, required = counts.get(list_id, (0, 0))
         rows.append(dict(list_id=list_id, day=day, members=members, reported=reported,
                          compliant=max(0, reported - needs), required=required))
-    stmt = dialect_insert(session, SNAP).values(rows)
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=[SNAP.c.list_id, SNAP.c.day],
-        set_=dict(members=stmt.excluded.members, reported=stmt.excluded.reported,
-                  compliant=stmt.excluded.compliant, required=stmt.excluded.required),
-    ))
+    upsert(session, SNAP, rows, keys=[SNAP.c.list_id, SNAP.c.day],
+           update=["members", "reported", "compliant", "required"])
     return len(rows)
 
 

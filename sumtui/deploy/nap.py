@@ -20,7 +20,7 @@ from sqlmodel import Session
 from sumtui.catalog.models import Update
 from sumtui.compliance.models import FAILED, REQUIRED
 from sumtui.compliance.states import decode
-from sumtui.db.engine import dialect_insert
+from sumtui.db.engine import upsert
 from sumtui.deploy.models import NapFlag
 from sumtui.fleet.models import Client
 from sumtui.timeutil import as_utc, utcnow
@@ -37,10 +37,7 @@ def flag_updates(session: Session, *, update_ids: Iterable[int], effective: date
     now = now or utcnow()
     rows = [dict(update_id=uid, effective=as_utc(effective), source=source[:120], flagged_at=now) for uid in ids]
     for start in range(0, len(rows), 500):
-        statement = dialect_insert(session, N).values(rows[start:start + 500])
-        session.execute(statement.on_conflict_do_update(index_elements=[N.c.update_id], set_={
-            "effective": statement.excluded.effective, "source": statement.excluded.source,
-            "flagged_at": statement.excluded.flagged_at}))
+        upsert(session, N, rows[start:start + 500], keys=[N.c.update_id], update=["effective", "source", "flagged_at"])
     return len(rows)
 
 
