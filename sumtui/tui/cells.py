@@ -138,7 +138,7 @@ class CellStyles:
     muted: str = "dim"
 
     @classmethod
-    def from_theme(cls, variables, *, no_color: bool | None = None) -> CellStyles:
+    def from_variables(cls, variables, *, no_color: bool | None = None) -> CellStyles:
         """The theme's text colours (`App.theme_variables`: `$text-error`… made to read on the theme's
         backgrounds, see contrast.py; the raw `$warning` is 1.5:1 on a light panel); with NO_COLOR (None:
         as the environment says, the rule Textual's App reads at start) no colour at all but weights: a

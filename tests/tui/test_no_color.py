@@ -27,7 +27,7 @@ async def test_a_checkbox_says_on_or_off_in_characters(fleet_site, make_app, mon
 
 
 def test_without_colour_attention_is_bold_not_grey():
-    styles = CellStyles.from_theme(None, no_color=True)
+    styles = CellStyles.from_variables(None, no_color=True)
     critical = styles.severity("Critical")
     assert critical.plain == "Crit" and critical.spans[0].style == "bold"
     assert styles.required(5, 100).spans[0].style == "bold"

@@ -153,7 +153,7 @@ class ClientDetailScreen(WordsFilterScreen):
             self.query_one("#client-facts", Static).update(render_facts(self.detail, self.console.now()))
 
     def _show_rows(self, *, keep_cursor: bool = False) -> None:
-        styles = CellStyles.from_theme(self.app.theme_variables)
+        styles = CellStyles.from_variables(self.app.theme_variables)
         state_styles = {"failed": styles.gap_wide, "required": styles.gap, "unknown": styles.muted,
                         "installed": styles.good, "not_required": styles.muted}
         rows = [

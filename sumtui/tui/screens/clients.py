@@ -125,7 +125,7 @@ class ClientsScreen(SearchGridScreen):
         self._count = None
         self.query_one("#grid", PagedTable).set_source(ClientsSource(
             self.console.site.engine, self.filter, self.sort, self.descending, self.console.now(),
-            CellStyles.from_theme(self.app.theme_variables),
+            CellStyles.from_variables(self.app.theme_variables),
         ))
         self._show_status()
 

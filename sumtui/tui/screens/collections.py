@@ -129,7 +129,7 @@ class CollectionsScreen(WordsFilterScreen):
         if self._select is None and grid.current_row is not None:
             self._select = grid.current_row.key  # the same collection, wherever the list puts it now
         shown = self.shown
-        grid.set_source(ListSource(collection_rows(shown, CellStyles.from_theme(self.app.theme_variables))),
+        grid.set_source(ListSource(collection_rows(shown, CellStyles.from_variables(self.app.theme_variables))),
                         keep_cursor=True)
         total = len(self.collections)
         count = f"{len(shown)} of {total}" if self.words else f"{total}"

@@ -151,7 +151,7 @@ class ComplianceScreen(DeployAction, AddToListAction, UpdateFilterAction, Search
     def rebuild(self, *, keep_cursor: bool = False) -> None:
         self.query_one("#grid", PagedTable).set_source(ComplianceSource(
             self.console.site.engine, self.collection_id, self.effective_filter, self.only_needed, self.sort,
-            self.descending, CellStyles.from_theme(self.app.theme_variables), self.list_id,
+            self.descending, CellStyles.from_variables(self.app.theme_variables), self.list_id,
         ), keep_cursor=keep_cursor)
         self._count = None
         self._show_status()

@@ -144,7 +144,7 @@ class DeploymentDetailScreen(DeleteDeploymentAction, SearchGridScreen):
         converged = (f"converged in {convergence_text(message.converged)}" if message.converged is not None
                      else f"{s.done_pct if s.done_pct is not None else 0:g}% arrived")
         counts_line.update(plain(f"{counts} · {converged}"))
-        styles = CellStyles.from_theme(self.app.theme_variables)
+        styles = CellStyles.from_variables(self.app.theme_variables)
         self.query_one("#codes-grid", PagedTable).set_source(ListSource(code_rows(message.codes, styles)),
                                                              keep_cursor=True)
         self._show_status()
@@ -154,7 +154,7 @@ class DeploymentDetailScreen(DeleteDeploymentAction, SearchGridScreen):
     def rebuild(self) -> None:
         self._count = None
         self.query_one("#grid", PagedTable).set_source(PairsSource(
-            self.console.site.engine, self.pairs, CellStyles.from_theme(self.app.theme_variables)))
+            self.console.site.engine, self.pairs, CellStyles.from_variables(self.app.theme_variables)))
         self._show_status()
 
     def _show_status(self) -> None:

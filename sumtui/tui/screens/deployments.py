@@ -82,7 +82,7 @@ class DeploymentsScreen(DeleteDeploymentAction, NamedRowsScreen):
 
     @on(DeploymentsLoaded)
     def _show(self, message: DeploymentsLoaded) -> None:
-        rows = deployment_rows(message.lines, CellStyles.from_theme(self.app.theme_variables))
+        rows = deployment_rows(message.lines, CellStyles.from_variables(self.app.theme_variables))
         if not message.lines:
             status = plain(f"{EMPTY} · {message.nap}")
         else:

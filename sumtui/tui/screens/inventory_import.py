@@ -159,7 +159,7 @@ class InventoryImportScreen(ModalScreen[InventoryImportSummary | None]):
     @on(InventoryFileImported)
     def _file_done(self, message: InventoryFileImported) -> None:
         self.results.append(message.result)
-        styles = CellStyles.from_theme(self.app.theme_variables)
+        styles = CellStyles.from_variables(self.app.theme_variables)
         self._rows.append(result_row(len(self._rows), message.result, styles))
         self.query_one("#inventory-results", PagedTable).set_source(ListSource(self._rows), keep_cursor=True)
         self.query_one("#inventory-progress", ProgressBar).update(progress=message.index)

@@ -90,7 +90,7 @@ class ListsScreen(DeployAction, TomlFileActions, NamedRowsScreen):
     def _show(self, message: ListsLoaded) -> None:
         self.collection_id = message.collection_id
         c = self.collection
-        rows = list_rows(message.lists, CellStyles.from_theme(self.app.theme_variables), c.members if c else 0)
+        rows = list_rows(message.lists, CellStyles.from_variables(self.app.theme_variables), c.members if c else 0)
         if not message.lists:
             status = plain(EMPTY)
         else:

@@ -109,7 +109,7 @@ class PackageDetailScreen(DownloadActions, PageScreen):
     # ------------------------------------------------------------------ files or updates
 
     def rebuild(self) -> None:
-        styles = CellStyles.from_theme(self.app.theme_variables)
+        styles = CellStyles.from_variables(self.app.theme_variables)
         engine = self.console.site.engine
         source = (PackageFilesSource(engine, self.package_id, styles) if self.view == FILES
                   else PackageUpdatesSource(engine, self.package_id, styles))

@@ -69,7 +69,7 @@ class PackagesScreen(DownloadActions, NamedRowsScreen):
     def _show(self, message: PackagesLoaded) -> None:
         packages = message.packages
         count, complete = len(packages), sum(1 for p in packages if p.complete)
-        self.show_rows(packages, package_rows(packages, CellStyles.from_theme(self.app.theme_variables)),
+        self.show_rows(packages, package_rows(packages, CellStyles.from_variables(self.app.theme_variables)),
                        f"{count} package{'s' if count != 1 else ''}, {complete} complete · enter: its files and why · "
                        "d: download into one" if count else EMPTY)
 

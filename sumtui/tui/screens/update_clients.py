@@ -56,7 +56,7 @@ class UpdateClientsScreen(PageScreen):
         self._count = None
         self.query_one("#grid", PagedTable).set_source(UpdateClientsSource(
             self.console.site.engine, self.ref.update_id, self.collection_id, self.state, self.console.now(),
-            CellStyles.from_theme(self.app.theme_variables),
+            CellStyles.from_variables(self.app.theme_variables),
         ))
         self._show_status()
 

@@ -730,8 +730,12 @@ class PagedTable(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- rendering
 
+    def _line_width(self) -> int:
+        """The width columns are laid out for: the region's, or the narrowest line they fit (then it scrolls)."""
+        return max(self.scrollable_content_region.width, self._min_width)
+
     def _layout(self) -> list[tuple[int, int]]:
-        width = max(self.scrollable_content_region.width, self._min_width)
+        width = self._line_width()
         spans = self._layouts.get(width)
         if spans is None:
             spans = self._layouts[width] = column_layout(self._columns, width, self._content_widths)
@@ -742,7 +746,7 @@ class PagedTable(ScrollView, can_focus=True):
         merged = tuple(map(max, widths, current))
         if merged == current:
             return
-        width = max(self.scrollable_content_region.width, self._min_width)
+        width = self._line_width()
         spans = self._layouts.get(width)
         if (_base_widths(self._columns, merged) == _base_widths(self._columns, current)
                 and (spans is None or column_layout(self._columns, width, merged) == spans)):
